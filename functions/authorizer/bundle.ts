@@ -1,0 +1,75 @@
+import { copyFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { parseAuthorizerConfig } from '../core/config/authorizer-config.ts';
+import { createPolicyEngine } from '../core/policy/engine.ts';
+import { readPolicySource } from '../runtime/policy-dir.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const REPO_POLICIES = resolve(here, '../../policies');
+
+/** The runtime config file as written by a user (paths relative to `configBaseDir`). */
+export interface RuntimeConfigJson {
+  readonly issuers: ReadonlyArray<Record<string, unknown>>;
+  readonly policies?: string;
+  readonly revocations: { readonly file: string } | null;
+  readonly [key: string]: unknown;
+}
+
+export interface BundleOptions {
+  /** Empty folder that becomes the Lambda deployment package. */
+  readonly outDir: string;
+  readonly config: RuntimeConfigJson;
+  /** Folder the config's relative paths are resolved against. */
+  readonly configBaseDir: string;
+  /** @default true */
+  readonly minify?: boolean;
+}
+
+/**
+ * Builds the authorizer's deployment package, synchronously (CDK local bundling needs that):
+ * the handler bundled by esbuild as CommonJS, Cedar's `.wasm` beside it (esbuild does not copy
+ * it; the nodejs entry reads it from its own folder), the policy files, every JWKS file, and a
+ * `zta.config.json` whose paths point inside the package. The config and the policies are
+ * validated first, so a bad one fails the synth, not a cold start in production.
+ */
+export function bundleAuthorizer(options: BundleOptions): void {
+  const { outDir, config, configBaseDir } = options;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(configBaseDir, p));
+  const policiesDir = config.policies === undefined ? REPO_POLICIES : abs(config.policies);
+  parseAuthorizerConfig(config, { baseDir: configBaseDir, defaultPoliciesDir: policiesDir });
+  createPolicyEngine(readPolicySource(policiesDir));
+
+  mkdirSync(outDir, { recursive: true });
+  buildSync({
+    entryPoints: [join(here, 'index.ts')],
+    outfile: join(outDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: options.minify ?? true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  const cedarDir = dirname(createRequire(import.meta.url).resolve('@cedar-policy/cedar-wasm/nodejs'));
+  copyFileSync(join(cedarDir, 'cedar_wasm_bg.wasm'), join(outDir, 'cedar_wasm_bg.wasm'));
+
+  mkdirSync(join(outDir, 'policies'), { recursive: true });
+  for (const name of readdirSync(policiesDir)) {
+    if (name.endsWith('.cedar') || name.endsWith('.cedarschema')) {
+      cpSync(join(policiesDir, name), join(outDir, 'policies', name));
+    }
+  }
+  const issuers = config.issuers.map((issuer, i) => {
+    if (typeof issuer.jwksFile !== 'string') return issuer;
+    mkdirSync(join(outDir, 'jwks'), { recursive: true });
+    copyFileSync(abs(issuer.jwksFile), join(outDir, 'jwks', `${i}.json`));
+    return { ...issuer, jwksFile: `./jwks/${i}.json` };
+  });
+  const packaged = { ...config, issuers, policies: './policies' };
+  writeFileSync(join(outDir, 'zta.config.json'), `${JSON.stringify(packaged, null, 2)}\n`);
+}

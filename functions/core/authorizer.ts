@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { bearerToken } from './bearer.ts';
+import { type Decision, unauthorized } from './decision.ts';
+import { type DecisionRecord, decisionRecord, type TokenFacts } from './decision-record.ts';
+import { parseAuthorizerEvent, type RequestFacts } from './event.ts';
+import { principalFacts } from './identity.ts';
+import type { TrustedIssuer } from './jwt/verify-token.ts';
+import { verifyToken } from './jwt/verify-token.ts';
+import type { PolicyEngine } from './policy/types.ts';
+import { isRevoked, type RevocationStore } from './revocation.ts';
+
+export interface AuthorizerDeps {
+  readonly issuers: readonly TrustedIssuer[];
+  readonly policy: PolicyEngine;
+  /** `null` runs without revocation checks: a visible choice in the caller's code. */
+  readonly revocations: RevocationStore | null;
+  readonly maxTokenBytes: number;
+  /** @default crypto.randomUUID */
+  readonly newDecisionId?: () => string;
+}
+
+export interface DecisionOutcome {
+  readonly decision: Decision;
+  readonly facts: RequestFacts | undefined;
+  readonly record: DecisionRecord;
+}
+
+/** Decides one authorizer event at `nowMs` (epoch milliseconds). Never throws. */
+export type Authorizer = (event: unknown, nowMs: number) => Promise<DecisionOutcome>;
+
+/**
+ * The decision core: a function of (event, keys, policies, revocations, now).
+ *
+ * Error semantics: every path that is not an explicit policy ALLOW for a verified, unrevoked
+ * token is a DENY. Credential problems (missing, malformed, untrusted, expired, revoked, a key
+ * or revocation source that cannot answer) deny with 401; a verified principal that policy
+ * does not allow is denied with 403. An unexpected exception anywhere denies with 401
+ * `internal_error`. Nothing here reads the clock, the environment or the network directly.
+ */
+export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
+  const issuers = new Map(deps.issuers.map((i) => [i.config.issuer, i]));
+  const newId = deps.newDecisionId ?? randomUUID;
+  // A header far beyond the token cap is refused before even the character scan.
+  const maxHeaderChars = deps.maxTokenBytes * 2;
+
+  async function decide(event: unknown, now: number): Promise<{ decision: Decision; facts?: RequestFacts; token: TokenFacts }> {
+    const unverified: TokenFacts = { verified: false };
+    const parsed = parseAuthorizerEvent(event);
+    if (!parsed.ok) return { decision: unauthorized('malformed_event', parsed.detail), token: unverified };
+    const { facts, credential } = parsed;
+    const deny = (reason: Parameters<typeof unauthorized>[0], detail: string, token = unverified) => ({
+      decision: unauthorized(reason, detail),
+      facts,
+      token,
+    });
+    if (credential.kind === 'none') return deny('missing_token', 'no Authorization header');
+    if (credential.kind === 'multiple') return deny('malformed_authorization', 'several Authorization values');
+    if (credential.value.length > maxHeaderChars) return deny('token_too_large', 'Authorization header too long');
+    const bearer = bearerToken(credential.value);
+    if (!bearer.ok) return deny(bearer.reason, 'Authorization is not "Bearer <token>"');
+
+    const verified = await verifyToken(bearer.token, issuers, deps.maxTokenBytes, now);
+    if (!verified.ok) return deny(verified.reason, verified.detail, verified.facts);
+    const { claims, issuer } = verified;
+
+    if (deps.revocations) {
+      let revoked: boolean;
+      try {
+        const found = await deps.revocations.lookup({ issuer: claims.iss, subject: claims.sub, jti: claims.jti });
+        revoked = isRevoked(found, claims.iat);
+      } catch {
+        return deny('revocation_unavailable', 'revocation store could not be read', verified.facts);
+      }
+      if (revoked) return deny('token_revoked', 'jti or subject revoked', verified.facts);
+    }
+
+    const principal = principalFacts(claims, issuer.claims);
+    const result = deps.policy.evaluate({ principal, request: facts.target, now });
+    const decision: Decision =
+      result.decision === 'allow'
+        ? { effect: 'allow', status: 200, reason: 'allowed', principal, policies: result.determiningPolicies }
+        : {
+            effect: 'deny',
+            status: 403,
+            reason: result.reason,
+            principal,
+            policies: result.determiningPolicies,
+            detail: result.errors.length > 0 ? result.errors.join('; ').slice(0, 512) : 'policy did not allow',
+          };
+    return { decision, facts, token: verified.facts };
+  }
+
+  return async (event, nowMs) => {
+    const started = performance.now();
+    let outcome: { decision: Decision; facts?: RequestFacts; token: TokenFacts };
+    try {
+      outcome = await decide(event, Math.floor(nowMs / 1000));
+    } catch {
+      outcome = { decision: unauthorized('internal_error', 'unexpected error'), token: { verified: false } };
+    }
+    const record = decisionRecord({
+      decisionId: newId(),
+      nowMs,
+      decision: outcome.decision,
+      facts: outcome.facts,
+      token: outcome.token,
+      policyRevision: deps.policy.revision,
+      latencyMs: performance.now() - started,
+    });
+    return { decision: outcome.decision, facts: outcome.facts, record };
+  };
+}

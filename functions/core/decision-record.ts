@@ -1,0 +1,96 @@
+import type { Decision } from './decision.ts';
+import type { RequestFacts } from './event.ts';
+
+/** Token facts worth logging. Everything here may come from an unverified token. */
+export interface TokenFacts {
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly jti?: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  /** True once the signature and claims checks passed: until then these are claims, not facts. */
+  readonly verified: boolean;
+}
+
+/**
+ * One decision log record (schema version 1), documented in docs/decision-log.md. It never
+ * holds the token, a signature or a key; strings that come from the request are truncated
+ * so a hostile request cannot inflate the log.
+ */
+export interface DecisionRecord {
+  readonly schema: 'zta.decision/v1';
+  readonly decisionId: string;
+  readonly time: string;
+  readonly decision: 'ALLOW' | 'DENY';
+  readonly status: 200 | 401 | 403;
+  readonly reason: string;
+  readonly detail?: string;
+  readonly eventFormat?: string;
+  readonly apiId?: string;
+  readonly stage?: string;
+  readonly method?: string;
+  readonly route?: string;
+  readonly path?: string;
+  readonly requestId?: string;
+  readonly traceId?: string;
+  readonly sourceIp?: string;
+  readonly issuer?: string;
+  readonly subject?: string;
+  readonly jti?: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  readonly claimsVerified: boolean;
+  readonly mfa?: boolean;
+  readonly roles?: readonly string[];
+  readonly policies: readonly string[];
+  readonly policyRevision: string;
+  readonly latencyMs: number;
+}
+
+const MAX_FIELD = 256;
+const clip = (v: string | undefined) => (v === undefined || v.length <= MAX_FIELD ? v : `${v.slice(0, MAX_FIELD)}…`);
+
+export function decisionRecord(input: {
+  decisionId: string;
+  nowMs: number;
+  decision: Decision;
+  facts: RequestFacts | undefined;
+  token: TokenFacts;
+  policyRevision: string;
+  latencyMs: number;
+}): DecisionRecord {
+  const { decision, facts, token } = input;
+  const target = facts?.target;
+  const principal = decision.effect === 'allow' || decision.status === 403 ? decision.principal : undefined;
+  const fields: DecisionRecord = {
+    schema: 'zta.decision/v1',
+    decisionId: input.decisionId,
+    time: new Date(input.nowMs).toISOString(),
+    decision: decision.effect === 'allow' ? 'ALLOW' : 'DENY',
+    status: decision.status,
+    reason: decision.reason,
+    detail: decision.effect === 'deny' ? decision.detail : undefined,
+    eventFormat: facts?.format,
+    apiId: clip(target?.apiId),
+    stage: clip(target?.stage),
+    method: clip(target?.method),
+    route: clip(target?.route),
+    path: clip(target?.path),
+    requestId: clip(facts?.requestId),
+    traceId: clip(facts?.traceId),
+    sourceIp: clip(target?.sourceIp),
+    issuer: clip(token.iss),
+    subject: clip(token.sub),
+    jti: clip(token.jti),
+    kid: clip(token.kid),
+    alg: clip(token.alg),
+    claimsVerified: token.verified,
+    mfa: principal?.mfa,
+    roles: principal?.roles.map((r) => clip(r) as string),
+    policies: decision.effect === 'allow' || decision.status === 403 ? decision.policies : [],
+    policyRevision: input.policyRevision,
+    latencyMs: Math.round(input.latencyMs * 1000) / 1000,
+  };
+  // Drop absent fields so records stay small and every present field means something.
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as DecisionRecord;
+}

@@ -1,0 +1,103 @@
+import type { IssuerConfig } from '../config/authorizer-config.ts';
+import type { TokenFacts } from '../decision-record.ts';
+import type { KeySource } from '../keys.ts';
+import type { CredentialReason } from '../reasons.ts';
+import { type Algorithm, verifySignature } from './algorithms.ts';
+import { type ClaimsResult, checkClaims, type VerifiedClaims } from './claims.ts';
+import { parseCompactJws } from './compact.ts';
+import { type KeySet, selectKey } from './key-set.ts';
+
+/** An issuer the authorizer trusts, with the source of its keys. */
+export interface TrustedIssuer {
+  readonly config: IssuerConfig;
+  readonly keys: KeySource;
+}
+
+export type TokenResult =
+  | { ok: true; claims: VerifiedClaims; issuer: IssuerConfig; facts: TokenFacts }
+  | { ok: false; reason: CredentialReason; detail: string; facts: TokenFacts };
+
+// Header members that make a token depend on something we never do: fetch keys from a URL the
+// token names (jku, x5u), trust a key the token carries (jwk, x5c), decompress (zip), sign an
+// unencoded payload (b64), nest a token (cty), or honour extensions we do not implement (crit).
+const REFUSED_HEADER_MEMBERS = ['jku', 'x5u', 'jwk', 'x5c', 'zip', 'b64', 'crit', 'cty'];
+const DEFAULT_TYPS = new Set(['jwt', 'at+jwt']);
+
+/**
+ * Verifies a compact JWS: structure, header, issuer, algorithm, key, signature, claims, in
+ * that order, each failure a 401 reason. The issuer is looked up by the unverified `iss` only
+ * to choose the keys; the signature then proves it.
+ */
+export async function verifyToken(
+  token: string,
+  issuers: ReadonlyMap<string, TrustedIssuer>,
+  maxBytes: number,
+  now: number,
+): Promise<TokenResult> {
+  const parsed = parseCompactJws(token, maxBytes);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason, detail: parsed.detail, facts: { verified: false } };
+  const { header, claims, signingInput, signature } = parsed.jws;
+  const facts: TokenFacts = {
+    alg: stringOrUndefined(header.alg),
+    kid: stringOrUndefined(header.kid),
+    iss: stringOrUndefined(claims.iss),
+    sub: stringOrUndefined(claims.sub),
+    jti: stringOrUndefined(claims.jti),
+    verified: false,
+  };
+  const fail = (reason: CredentialReason, detail: string): TokenResult => ({ ok: false, reason, detail, facts });
+
+  const refused = REFUSED_HEADER_MEMBERS.find((m) => m in header);
+  if (refused) return fail('unsupported_token_header', `header member "${refused}" is not accepted`);
+  if (typeof header.alg !== 'string') return fail('malformed_token', 'header alg must be a string');
+  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === '')) {
+    return fail('malformed_token', 'header kid must be a non-empty string');
+  }
+  const trusted = typeof claims.iss === 'string' ? issuers.get(claims.iss) : undefined;
+  if (!trusted) return fail('untrusted_issuer', 'iss is missing or not a configured issuer');
+  const issuer = trusted.config;
+  const alg = issuer.algorithms.find((a) => a === header.alg);
+  if (!alg) return fail('algorithm_not_allowed', 'alg is not in the issuer allowlist');
+  if (!typAccepted(header.typ, issuer.typ)) return fail('unsupported_token_header', 'typ is not accepted');
+
+  const key = await findKey(trusted, alg, header.kid as string | undefined);
+  if (typeof key === 'string') return fail(key, key === 'unknown_key' ? 'no single key fits kid/alg' : 'JWKS unavailable');
+  if (!verifySignature(alg, key, signingInput, signature)) return fail('invalid_signature', 'signature does not verify');
+
+  const checked: ClaimsResult = checkClaims(claims, issuer, now);
+  if (!checked.ok) return fail(checked.reason, checked.detail);
+  return { ok: true, claims: checked.claims, issuer, facts: { ...facts, verified: true } };
+}
+
+async function findKey(
+  trusted: TrustedIssuer,
+  alg: Algorithm,
+  kid: string | undefined,
+): Promise<import('node:crypto').KeyObject | 'unknown_key' | 'keys_unavailable'> {
+  let keySet: KeySet;
+  try {
+    keySet = await trusted.keys.current();
+  } catch {
+    return 'keys_unavailable';
+  }
+  let selected = selectKey(keySet, alg, kid);
+  if (!selected.ok && selected.problem === 'no_matching_key') {
+    // A key published since the last load (rotation) is found here; sources bound the cost.
+    const fresh = await trusted.keys.refresh().catch(() => undefined);
+    if (fresh) selected = selectKey(fresh, alg, kid);
+  }
+  return selected.ok ? selected.key.key : 'unknown_key';
+}
+
+function typAccepted(typ: unknown, required: string | undefined): boolean {
+  if (typ === undefined) return required === undefined;
+  if (typeof typ !== 'string') return false;
+  const normalized = typ.toLowerCase().replace(/^application\//, '');
+  return required === undefined
+    ? DEFAULT_TYPS.has(normalized)
+    : normalized === required.toLowerCase().replace(/^application\//, '');
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,173 @@
+/**
+ * The Cedar policy engine: load once, decide many times.
+ *
+ * Construction (cold start) does all the work that can fail: it validates the set strictly
+ * against the schema, pre-parses schema and set into Cedar's cache, and runs one request per
+ * action through Cedar to prove the schema accepts what the mapping sends (which also warms the
+ * wasm). Any problem throws `PolicyLoadError`.
+ *
+ * Error semantics of `evaluate` (it never throws; every error path denies):
+ * - method not an action of the schema → deny `policy_denied` (nothing can permit it);
+ * - Cedar `failure`, an evaluation error in any policy, or an unexpected exception → deny
+ *   `policy_error`. An erroring policy counts as failure even when Cedar would still decide,
+ *   because Cedar skips an erroring forbid, which could turn a deny into an allow;
+ * - deny with no determining policy → `policy_denied`;
+ * - deny by forbids → the `@reason` of the first annotated one in load order, else `forbidden_by_policy`.
+ */
+import { createHash } from 'node:crypto';
+import { assertUnreachable, type PolicyReason } from '../reasons.ts';
+import { type AuthorizationAnswer, cedar, describeCedarError } from './cedar.ts';
+import { PolicyLoadError } from './errors.ts';
+import { loadPolicySet, type PolicySource } from './load.ts';
+import { type CedarRequest, toCedarRequest } from './mapping.ts';
+import type { PolicyEngine, PolicyInput, PolicyResult } from './types.ts';
+
+export type { PolicySource } from './load.ts';
+
+/** A `PolicyEngine` that also lists what it loaded (for `zta validate` and decision logs). */
+export interface LoadedPolicyEngine extends PolicyEngine {
+  /** Policy ids in load order: files sorted by name, then position in the file. */
+  readonly policyIds: readonly string[];
+}
+
+/** Loads, validates and pre-parses `source`; throws `PolicyLoadError` naming every problem. */
+export function createPolicyEngine(source: PolicySource): LoadedPolicyEngine {
+  const { policies, actions } = loadPolicySet(source);
+  const revision = revisionOf(source);
+  // Cedar caches pre-parsed sets per thread under this key; the same texts give the same key.
+  const key = `zta-${revision}`;
+  const staticPolicies = Object.fromEntries(policies.map((policy) => [policy.id, policy.text]));
+  for (const answer of [
+    cedar.preparseSchema(key, source.schema),
+    cedar.preparsePolicySet(key, { staticPolicies }),
+  ]) {
+    if (answer.type === 'failure') {
+      throw new PolicyLoadError(answer.errors.map((error) => describeCedarError(error, 'pre-parse')));
+    }
+  }
+  const authorize = (request: CedarRequest): AuthorizationAnswer =>
+    cedar.statefulIsAuthorized({
+      ...request,
+      preparsedPolicySetId: key,
+      preparsedSchemaName: key,
+      validateRequest: true,
+    });
+  checkRequestShape(actions, authorize);
+
+  const rank = new Map(policies.map((policy, index) => [policy.id, { policy, index }]));
+  const decide = (input: PolicyInput): PolicyResult => {
+    if (!actions.has(input.request.method)) return deny('policy_denied', []);
+    const answer = authorize(toCedarRequest(input));
+    if (answer.type === 'failure') {
+      return deny(
+        'policy_error',
+        [],
+        answer.errors.map((error) => error.message),
+      );
+    }
+    const { decision, diagnostics } = answer.response;
+    const determining = inLoadOrder(diagnostics.reason, rank);
+    if (diagnostics.errors.length > 0) {
+      const errors = diagnostics.errors.map(({ policyId, error }) => `${policyId}: ${error.message}`);
+      return deny('policy_error', determining, errors);
+    }
+    switch (decision) {
+      case 'allow':
+        return { decision: 'allow', determiningPolicies: determining };
+      case 'deny': {
+        if (determining.length === 0) return deny('policy_denied', []);
+        const annotated = determining.map((id) => rank.get(id)?.policy.reason).find((r) => r !== undefined);
+        return deny(annotated ?? 'forbidden_by_policy', determining);
+      }
+      default:
+        return assertUnreachable(decision);
+    }
+  };
+
+  return Object.freeze({
+    revision,
+    policyIds: Object.freeze(policies.map((policy) => policy.id)),
+    evaluate(input: PolicyInput): PolicyResult {
+      try {
+        return decide(input);
+      } catch (error) {
+        return deny('policy_error', [], [error instanceof Error ? error.message : String(error)]);
+      }
+    },
+  });
+}
+
+/** Short stable hash of the schema and the policy files (sorted by name). */
+export function revisionOf(source: PolicySource): string {
+  const files = Object.keys(source.policies)
+    .sort()
+    .map((name) => [name, source.policies[name]]);
+  // JSON framing keeps ("ab","c") and ("a","bc") apart.
+  return createHash('sha256')
+    .update(JSON.stringify([source.schema, files]))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function deny(
+  reason: PolicyReason,
+  determiningPolicies: readonly string[],
+  errors: readonly string[] = [],
+): PolicyResult {
+  return { decision: 'deny', reason, determiningPolicies, errors };
+}
+
+function inLoadOrder(ids: readonly string[], rank: ReadonlyMap<string, { index: number }>): string[] {
+  const at = (id: string) => rank.get(id)?.index ?? Number.MAX_SAFE_INTEGER;
+  return [...ids].sort((a, b) => at(a) - at(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Sends, for every action, a request with every optional fact and one with none. A schema that
+ * does not accept the mapping's shape would otherwise fail every request at run time; the first
+ * call also pays the wasm's lazy compile here rather than on a user's request.
+ */
+function checkRequestShape(
+  actions: ReadonlySet<string>,
+  authorize: (r: CedarRequest) => AuthorizationAnswer,
+) {
+  const problems: string[] = [];
+  const full: PolicyInput = {
+    principal: {
+      issuer: 'https://issuer.invalid',
+      subject: 'warm-up',
+      roles: ['warm-up'],
+      mfa: true,
+      authTime: 1,
+    },
+    request: {
+      method: '',
+      route: '/{proxy+}',
+      path: '/warm-up',
+      apiId: 'api',
+      stage: 'stage',
+      sourceIp: '192.0.2.1',
+    },
+    now: 2,
+  };
+  const bare: PolicyInput = {
+    principal: { issuer: 'https://issuer.invalid', subject: 'warm-up', roles: [], mfa: false },
+    request: { method: '', route: '/warm-up', path: '/warm-up' },
+    now: 2,
+  };
+  for (const method of [...actions].sort()) {
+    for (const [label, input] of [
+      ['with', full],
+      ['without', bare],
+    ] as const) {
+      const answer = authorize(toCedarRequest({ ...input, request: { ...input.request, method } }));
+      if (answer.type === 'failure') {
+        const detail = answer.errors.map((error) => error.message).join('; ');
+        problems.push(
+          `schema: refuses the engine's request for action "${method}" ${label} optional facts: ${detail}`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) throw new PolicyLoadError(problems);
+}

@@ -1,0 +1,54 @@
+import type { PolicyReason } from '../reasons.ts';
+
+/** Who is asking: facts taken from a verified token, never from unverified input. */
+export interface PrincipalFacts {
+  /** Exact `iss` of the verified token. */
+  readonly issuer: string;
+  /** `sub` of the verified token (non-empty). */
+  readonly subject: string;
+  /** Union of `role` (string) and `roles` (array of strings), exact strings, de-duplicated. */
+  readonly roles: readonly string[];
+  /** True only when the issuer's MFA mapping says so (booleans only, never the string "true"). */
+  readonly mfa: boolean;
+  /** `auth_time` (epoch seconds) when the token carries a finite number. */
+  readonly authTime?: number;
+}
+
+/** What is being asked for, as API Gateway describes it. */
+export interface RequestTarget {
+  /** HTTP method, upper case as API Gateway gives it (`GET`, `POST`, ...). */
+  readonly method: string;
+  /** Route template: REST `resource` (`/items/{id}`), HTTP API path part of `routeKey`, or `$default`. */
+  readonly route: string;
+  /** Concrete request path (`/items/42`). */
+  readonly path: string;
+  readonly apiId?: string;
+  readonly stage?: string;
+  /** Caller's source IP as API Gateway saw it. */
+  readonly sourceIp?: string;
+}
+
+export interface PolicyInput {
+  readonly principal: PrincipalFacts;
+  readonly request: RequestTarget;
+  /** Evaluation time, epoch seconds (injected, never read from the clock here). */
+  readonly now: number;
+}
+
+export type PolicyResult =
+  | { readonly decision: 'allow'; readonly determiningPolicies: readonly string[] }
+  | {
+      readonly decision: 'deny';
+      readonly reason: PolicyReason;
+      readonly determiningPolicies: readonly string[];
+      /** Evaluation error messages (policy ids and Cedar's text; never token material). */
+      readonly errors: readonly string[];
+    };
+
+/** A loaded, validated, pre-parsed policy set. Construction fails on any invalid policy. */
+export interface PolicyEngine {
+  /** Stable hash of the schema and policy texts, logged with every decision. */
+  readonly revision: string;
+  /** Never throws: an evaluation failure is a deny with reason `policy_error`. */
+  evaluate(input: PolicyInput): PolicyResult;
+}

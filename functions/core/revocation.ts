@@ -1,0 +1,73 @@
+/**
+ * Revocation: a token is refused when its `jti` is revoked, or when its subject (`iss` + `sub`)
+ * was revoked at or after the token's `iat` — one record ends every token issued up to that
+ * moment, whatever its `jti`. Keys are `jti` and subject, never the token string or its hash:
+ * one signed token has many valid spellings (FACTS), so a hash deny-list is bypassable.
+ */
+
+/** One recorded revocation. `issuer` undefined on a jti record means "any issuer". */
+export type RevocationRecord =
+  | {
+      readonly kind: 'jti';
+      readonly jti: string;
+      readonly issuer?: string;
+      readonly revokedAt: number;
+      readonly reason?: string;
+      readonly revokedBy?: string;
+    }
+  | {
+      readonly kind: 'subject';
+      readonly issuer: string;
+      readonly subject: string;
+      readonly revokedAt: number;
+      readonly reason?: string;
+      readonly revokedBy?: string;
+    };
+
+export interface RevocationQuery {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly jti: string | undefined;
+}
+
+export interface RevocationFacts {
+  readonly jtiRevoked: boolean;
+  /** Latest subject revocation time (epoch seconds), when there is one. */
+  readonly subjectRevokedAt: number | undefined;
+}
+
+/** The store the authorizer reads. An implementation throws when it cannot answer: the caller denies. */
+export interface RevocationStore {
+  lookup(query: RevocationQuery): RevocationFacts | Promise<RevocationFacts>;
+}
+
+/** Whether the facts revoke a token issued at `iat`. */
+export function isRevoked(facts: RevocationFacts, iat: number): boolean {
+  return facts.jtiRevoked || (facts.subjectRevokedAt !== undefined && iat <= facts.subjectRevokedAt);
+}
+
+/**
+ * Indexes records for O(1) lookups (the file store rebuilds this when its file changes). A jti
+ * record without an issuer applies to every issuer.
+ */
+export function indexRevocations(records: readonly RevocationRecord[]): RevocationStore {
+  const anyIssuerJtis = new Set<string>();
+  const issuerJtis = new Set<string>();
+  const subjects = new Map<string, number>();
+  const key = (a: string, b: string) => JSON.stringify([a, b]);
+  for (const r of records) {
+    if (r.kind === 'jti') {
+      if (r.issuer === undefined) anyIssuerJtis.add(r.jti);
+      else issuerJtis.add(key(r.issuer, r.jti));
+    } else {
+      const k = key(r.issuer, r.subject);
+      subjects.set(k, Math.max(subjects.get(k) ?? r.revokedAt, r.revokedAt));
+    }
+  }
+  return {
+    lookup: ({ issuer, subject, jti }) => ({
+      jtiRevoked: jti !== undefined && (anyIssuerJtis.has(jti) || issuerJtis.has(key(issuer, jti))),
+      subjectRevokedAt: subjects.get(key(issuer, subject)),
+    }),
+  };
+}

@@ -1,0 +1,67 @@
+import { type Authorizer, createAuthorizer } from '../core/authorizer.ts';
+import type { AuthorizerConfig, IssuerConfig } from '../core/config/authorizer-config.ts';
+import type { TrustedIssuer } from '../core/jwt/verify-token.ts';
+import type { KeySource } from '../core/keys.ts';
+import { createPolicyEngine } from '../core/policy/engine.ts';
+import type { PolicyEngine } from '../core/policy/types.ts';
+import { fileKeySource } from './jwks-file.ts';
+import { remoteKeySource } from './jwks-remote.ts';
+import { LocalKeyStore } from './local-key-store.ts';
+import { readPolicySource } from './policy-dir.ts';
+import { RevocationFileStore } from './revocation-file-store.ts';
+
+export interface BuiltAuthorizer {
+  readonly authorize: Authorizer;
+  readonly config: AuthorizerConfig;
+  readonly policy: PolicyEngine;
+  readonly revocations: RevocationFileStore | null;
+  readonly localKeys: LocalKeyStore | undefined;
+}
+
+export interface BuildOptions {
+  /**
+   * Re-read JWKS files when they change. On for the CLI and local gateway (rotation by another
+   * process applies at once); off in Lambda, where the bundled files never change.
+   * @default true
+   */
+  readonly watchFiles?: boolean;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Wires a parsed configuration to the decision core: key sources per issuer, the policy set
+ * (loaded and validated here, so a bad policy fails at startup), the revocation store. Every
+ * file problem throws with the file named; nothing is loaded lazily on the request path
+ * except remote JWKS.
+ */
+export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions = {}): BuiltAuthorizer {
+  const watch = options.watchFiles ?? true;
+  const localKeys = config.localIssuer ? new LocalKeyStore(config.localIssuer) : undefined;
+  const issuers: TrustedIssuer[] = config.issuers.map((issuer) => ({
+    config: issuer,
+    keys: keySourceFor(issuer, watch, localKeys, options.fetch),
+  }));
+  const policy = createPolicyEngine(readPolicySource(config.policiesDir));
+  const revocations = config.revocations ? new RevocationFileStore(config.revocations.path) : null;
+  const authorize = createAuthorizer({ issuers, policy, revocations, maxTokenBytes: config.maxTokenBytes });
+  return { authorize, config, policy, revocations, localKeys };
+}
+
+function keySourceFor(
+  issuer: IssuerConfig,
+  watch: boolean,
+  localKeys: LocalKeyStore | undefined,
+  fetchImpl: typeof fetch | undefined,
+): KeySource {
+  const jwks = issuer.jwks;
+  switch (jwks.kind) {
+    case 'file':
+      return fileKeySource(jwks.path, { watch });
+    case 'uri':
+      return remoteKeySource({ ...jwks, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+    case 'local-issuer':
+      if (!localKeys) throw new TypeError('local-issuer key source without a localIssuer config');
+      localKeys.activeKey(); // the first run creates the key, so the JWKS is never empty
+      return localKeys.keySource();
+  }
+}

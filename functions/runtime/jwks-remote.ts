@@ -1,0 +1,81 @@
+import type { KeySet } from '../core/jwt/key-set.ts';
+import { parseJwks } from '../core/jwt/key-set.ts';
+import type { KeySource } from '../core/keys.ts';
+
+export interface RemoteJwksOptions {
+  readonly uri: string;
+  /** Keys younger than this are used without asking the IdP again. */
+  readonly maxAgeSeconds: number;
+  /** Minimum time between two fetches triggered by unknown kids. */
+  readonly cooldownSeconds: number;
+  readonly timeoutMs: number;
+  /** How long past maxAge the last good keys serve while the IdP cannot be reached. */
+  readonly maxStaleSeconds: number;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** @default Date.now */
+  readonly clock?: () => number;
+}
+
+const MAX_JWKS_BYTES = 512 * 1024;
+
+/**
+ * A JWKS fetched over HTTPS and cached. At most one fetch is in flight at a time (concurrent
+ * callers share it), and a refresh asked for because of an unknown `kid` happens at most once
+ * per cooldown: someone sending tokens with invented kids must not make us flood the IdP, nor
+ * slow every request down waiting for it.
+ */
+export function remoteKeySource(options: RemoteJwksOptions): KeySource {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const clock = options.clock ?? Date.now;
+  let cached: { keySet: KeySet; fetchedAt: number } | undefined;
+  let lastAttempt = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<KeySet> | undefined;
+
+  const load = (): Promise<KeySet> => {
+    inFlight ??= (async () => {
+      lastAttempt = clock();
+      try {
+        const keySet = await fetchJwks(doFetch, options.uri, options.timeoutMs);
+        cached = { keySet, fetchedAt: clock() };
+        return keySet;
+      } finally {
+        inFlight = undefined;
+      }
+    })();
+    return inFlight;
+  };
+
+  return {
+    async current() {
+      const age = cached ? (clock() - cached.fetchedAt) / 1000 : Number.POSITIVE_INFINITY;
+      if (cached && age <= options.maxAgeSeconds) return cached.keySet;
+      try {
+        return await load();
+      } catch (error) {
+        // The IdP is down: the last keys it published stay good for a bounded time.
+        if (cached && age <= options.maxAgeSeconds + options.maxStaleSeconds) return cached.keySet;
+        throw error;
+      }
+    },
+    async refresh() {
+      if (inFlight) return inFlight.catch(() => undefined);
+      if (clock() - lastAttempt < options.cooldownSeconds * 1000) return undefined;
+      return load().catch(() => undefined);
+    },
+  };
+}
+
+async function fetchJwks(doFetch: typeof fetch, uri: string, timeoutMs: number): Promise<KeySet> {
+  const response = await doFetch(uri, {
+    signal: AbortSignal.timeout(timeoutMs),
+    redirect: 'error',
+    headers: { accept: 'application/json' },
+  });
+  if (!response.ok) throw new Error(`JWKS ${uri} answered HTTP ${response.status}`);
+  const text = await response.text();
+  if (text.length > MAX_JWKS_BYTES) throw new Error(`JWKS ${uri} is larger than ${MAX_JWKS_BYTES} bytes`);
+  const { keySet, problems } = parseJwks(JSON.parse(text));
+  if (keySet.keys.length === 0) throw new Error(`JWKS ${uri} has no usable key (${problems.join('; ')})`);
+  return keySet;
+}

@@ -1,0 +1,295 @@
+/**
+ * Per-environment deployment configuration: `config/<env>.json`, read once when the CDK app
+ * starts, validated, frozen and typed. A bad value stops the app with a `ConfigError` naming
+ * the file and the key path (`config/prod.json: alarms.latencyP99Ms: ...`) and showing the value.
+ *
+ * This is the *deployment* config (network, API, alarms...). The authorizer's *runtime* config
+ * (`authorizer.runtime`: issuers, policies, revocations) is validated here with the very parser
+ * the Lambda runs at cold start, so a config that synthesizes is one the function accepts.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join as joinPath, relative, resolve } from 'node:path';
+import { parseAuthorizerConfig } from '../functions/core/config/authorizer-config.ts';
+import {
+  ConfigError,
+  join,
+  type Json,
+  objectAt,
+  onlyKeys,
+  requiredString,
+  show,
+} from '../functions/core/config/reader.ts';
+
+/** The repository root (this file lives in `lib/`). */
+export const REPO_ROOT = resolve(import.meta.dirname, '..');
+/** Where `config/<env>.json` files live. */
+export const CONFIG_DIR = joinPath(REPO_ROOT, 'config');
+/** The Cedar policies deployed when the runtime config names no `policies` folder. */
+export const DEFAULT_POLICIES_DIR = joinPath(REPO_ROOT, 'policies');
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
+
+export type EndpointType = 'REGIONAL' | 'PRIVATE';
+
+/** The authorizer runtime config as it will be written into the bundle's `zta.config.json`. */
+export interface RuntimeConfigJson {
+  readonly issuers: readonly Readonly<Record<string, unknown>>[];
+  /** Cedar policies folder, relative to `baseDir` (or absolute). */
+  readonly policies: string;
+  /** Always `null` until the DynamoDB revocation store exists. */
+  readonly revocations: null;
+  readonly maxTokenBytes?: number;
+}
+
+export interface EnvironmentConfig {
+  /** File name without `.json`: `dev`, `staging`, `prod`. */
+  readonly name: string;
+  /** What happens to data-bearing resources (key, log groups) when the stack is deleted. */
+  readonly removalPolicy: 'destroy' | 'retain';
+  readonly network: {
+    /** Literal IPv4 CIDR of the VPC; security group rules use it verbatim (never a token). */
+    readonly vpcCidr: string;
+    readonly maxAzs: number;
+    /** 0 keeps every subnet isolated; more adds public subnets and NAT for external JWKS. */
+    readonly natGateways: number;
+  };
+  readonly logs: { readonly retentionDays: LogRetentionDays };
+  readonly api: {
+    readonly endpointType: EndpointType;
+    readonly stageName: string;
+    readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  };
+  readonly authorizer: {
+    /** API Gateway authorizer result cache; 0 disables caching. */
+    readonly cacheTtlSeconds: number;
+    readonly memorySize: number;
+    readonly timeoutSeconds: number;
+    /** `null`: no reserved concurrency (new accounts often cannot reserve any). */
+    readonly reservedConcurrency: number | null;
+    readonly runtime: RuntimeConfigJson;
+    /** Folder that relative paths in `runtime` resolve against (the config folder). */
+    readonly baseDir: string;
+  };
+  readonly alarms: {
+    /** Authorizer invocation errors per period that raise the alarm. */
+    readonly errorsPerPeriod: number;
+    /** p99 authorizer duration (ms) that raises the alarm. */
+    readonly latencyP99Ms: number;
+    readonly periodSeconds: number;
+    readonly evaluationPeriods: number;
+  };
+}
+
+const TOP_KEYS = ['removalPolicy', 'network', 'logs', 'api', 'authorizer', 'alarms'];
+const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Names of the environments that have a `config/<env>.json`. */
+export function listEnvironments(configDir: string = CONFIG_DIR): string[] {
+  return readdirSync(configDir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .filter((name) => ENV_NAME.test(name))
+    .sort();
+}
+
+/**
+ * Reads and validates `config/<name>.json`. Throws `ConfigError` whose message starts with
+ * the file (relative to the repository) and the key path.
+ */
+export function loadEnvironmentConfig(name: unknown, configDir: string = CONFIG_DIR): EnvironmentConfig {
+  const available = listEnvironments(configDir);
+  if (typeof name !== 'string' || !available.includes(name)) {
+    const hint = `pass -c env=<${available.join('|')}>`;
+    throw new ConfigError('env', `${name === undefined ? 'is required' : `unknown environment ${show(name)}`}: ${hint}`);
+  }
+  const file = joinPath(configDir, `${name}.json`);
+  const source = relative(REPO_ROOT, file) || file;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(source, `not valid JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseEnvironmentConfig(raw, { name, baseDir: configDir });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${source}: ${error.path}`, problemOf(error));
+    throw error;
+  }
+}
+
+/** Validates an already-parsed config object (exported for tests). */
+export function parseEnvironmentConfig(raw: unknown, options: { name: string; baseDir: string }): EnvironmentConfig {
+  const root = objectAt(raw, '(config)');
+  onlyKeys(root, '', TOP_KEYS);
+  for (const key of TOP_KEYS) if (root[key] === undefined) throw new ConfigError(key, 'is required');
+
+  const removalPolicy = oneOf(root, 'removalPolicy', '', ['destroy', 'retain'] as const);
+
+  const networkRaw = section(root, 'network', ['vpcCidr', 'maxAzs', 'natGateways']);
+  const network = {
+    vpcCidr: cidr(networkRaw, 'vpcCidr', 'network'),
+    maxAzs: integer(networkRaw, 'maxAzs', 'network', 2, 3),
+    natGateways: integer(networkRaw, 'natGateways', 'network', 0, 3),
+  };
+
+  const logsRaw = section(root, 'logs', ['retentionDays']);
+  const retentionDays = logsRaw.retentionDays;
+  if (!LOG_RETENTION_DAYS.includes(retentionDays as LogRetentionDays)) {
+    throw new ConfigError('logs.retentionDays', `expected one of ${LOG_RETENTION_DAYS.join(', ')}, got ${show(retentionDays)}`);
+  }
+
+  const apiRaw = section(root, 'api', ['endpointType', 'stageName', 'throttling']);
+  const throttlingRaw = section(apiRaw, 'throttling', ['rateLimit', 'burstLimit'], 'api');
+  const stageName = requiredString(apiRaw, 'stageName', 'api');
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(stageName)) {
+    throw new ConfigError('api.stageName', `expected letters, digits or _ (API Gateway stage name), got ${show(stageName)}`);
+  }
+  const api = {
+    endpointType: oneOf(apiRaw, 'endpointType', 'api', ['REGIONAL', 'PRIVATE'] as const),
+    stageName,
+    throttling: {
+      rateLimit: integer(throttlingRaw, 'rateLimit', 'api.throttling', 1, 10_000),
+      burstLimit: integer(throttlingRaw, 'burstLimit', 'api.throttling', 1, 5_000),
+    },
+  };
+
+  const authorizerRaw = section(root, 'authorizer', [
+    'cacheTtlSeconds',
+    'memorySize',
+    'timeoutSeconds',
+    'reservedConcurrency',
+    'runtime',
+  ]);
+  const runtime = parseRuntime(authorizerRaw.runtime, options.baseDir, network.natGateways);
+  const authorizer = {
+    cacheTtlSeconds: integer(authorizerRaw, 'cacheTtlSeconds', 'authorizer', 0, 3600),
+    memorySize: integer(authorizerRaw, 'memorySize', 'authorizer', 128, 10_240),
+    // API Gateway gives up on an authorizer after 10 s (REST) / 10 s (HTTP API).
+    timeoutSeconds: integer(authorizerRaw, 'timeoutSeconds', 'authorizer', 1, 10),
+    reservedConcurrency:
+      authorizerRaw.reservedConcurrency === null
+        ? null
+        : integer(authorizerRaw, 'reservedConcurrency', 'authorizer', 1, 10_000),
+    runtime,
+    baseDir: options.baseDir,
+  };
+
+  const alarmsRaw = section(root, 'alarms', ['errorsPerPeriod', 'latencyP99Ms', 'periodSeconds', 'evaluationPeriods']);
+  const alarms = {
+    errorsPerPeriod: integer(alarmsRaw, 'errorsPerPeriod', 'alarms', 1, 1_000_000),
+    latencyP99Ms: integer(alarmsRaw, 'latencyP99Ms', 'alarms', 1, authorizer.timeoutSeconds * 1000),
+    periodSeconds: oneOf(alarmsRaw, 'periodSeconds', 'alarms', [60, 300, 900, 3600] as const),
+    evaluationPeriods: integer(alarmsRaw, 'evaluationPeriods', 'alarms', 1, 24),
+  };
+
+  return deepFreeze({
+    name: options.name,
+    removalPolicy,
+    network,
+    logs: { retentionDays: retentionDays as LogRetentionDays },
+    api,
+    authorizer,
+    alarms,
+  });
+}
+
+/**
+ * The runtime section goes through the Lambda's own parser; on top of that, the deployment
+ * refuses what cannot work (or must not ship) in the Lambda: local-only keys, a revocation
+ * file, JWKS files that do not exist, and JWKS URIs in a VPC with no route to the internet.
+ */
+function parseRuntime(raw: unknown, baseDir: string, natGateways: number): RuntimeConfigJson {
+  const at = 'authorizer.runtime';
+  const obj = objectAt(raw, at);
+  onlyKeys(obj, at, ['issuers', 'policies', 'revocations', 'maxTokenBytes']);
+  if (obj.revocations !== null) {
+    throw new ConfigError(
+      join(at, 'revocations'),
+      `must be null: the deployed authorizer has no revocation store yet, got ${show(obj.revocations)}`,
+    );
+  }
+  try {
+    parseAuthorizerConfig(obj, { baseDir, defaultPoliciesDir: DEFAULT_POLICIES_DIR });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(join(at, error.path), problemOf(error));
+    throw error;
+  }
+  const issuers = obj.issuers as Json[];
+  issuers.forEach((issuer, i) => {
+    const where = join(join(at, 'issuers'), i);
+    if (typeof issuer.jwksFile === 'string') {
+      const file = isAbsolute(issuer.jwksFile) ? issuer.jwksFile : resolve(baseDir, issuer.jwksFile);
+      if (!existsSync(file)) throw new ConfigError(join(where, 'jwksFile'), `no such file: ${show(file)}`);
+    }
+    if (typeof issuer.jwksUri === 'string' && natGateways === 0) {
+      throw new ConfigError(
+        join(where, 'jwksUri'),
+        'the subnets are isolated (network.natGateways is 0): fetching keys needs NAT, or ship them with jwksFile',
+      );
+    }
+  });
+  const policies = typeof obj.policies === 'string' ? obj.policies : relative(baseDir, DEFAULT_POLICIES_DIR);
+  const policiesDir = isAbsolute(policies) ? policies : resolve(baseDir, policies);
+  if (!existsSync(policiesDir)) throw new ConfigError(join(at, 'policies'), `no such folder: ${show(policiesDir)}`);
+  return {
+    issuers: issuers as RuntimeConfigJson['issuers'],
+    policies,
+    revocations: null,
+    ...(typeof obj.maxTokenBytes === 'number' ? { maxTokenBytes: obj.maxTokenBytes } : {}),
+  };
+}
+
+function section(obj: Json, key: string, keys: readonly string[], parent = ''): Json {
+  const at = join(parent, key);
+  if (obj[key] === undefined) throw new ConfigError(at, 'is required');
+  const value = objectAt(obj[key], at);
+  onlyKeys(value, at, keys);
+  for (const k of keys) if (value[k] === undefined) throw new ConfigError(join(at, k), 'is required');
+  return value;
+}
+
+function integer(obj: Json, key: string, path: string, min: number, max: number): number {
+  const value = obj[key];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(join(path, key), `expected an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function oneOf<const T extends string | number>(obj: Json, key: string, path: string, allowed: readonly T[]): T {
+  const value = obj[key];
+  if (!allowed.includes(value as T)) {
+    throw new ConfigError(join(path, key), `expected one of ${allowed.map((a) => show(a)).join(', ')}, got ${show(value)}`);
+  }
+  return value as T;
+}
+
+function cidr(obj: Json, key: string, path: string): string {
+  const value = requiredString(obj, key, path);
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  const octets = match?.slice(1, 5).map(Number) ?? [];
+  const prefix = Number(match?.[5]);
+  // VPCs take /16 to /28; the two-AZ subnet layout needs room, so stop at /24.
+  if (!match || octets.some((o) => o > 255) || prefix < 16 || prefix > 24) {
+    throw new ConfigError(join(path, key), `expected an IPv4 CIDR from /16 to /24 (e.g. "10.0.0.0/16"), got ${show(value)}`);
+  }
+  return value;
+}
+
+/** The message of a ConfigError without its `path: ` prefix, to re-prefix it with a longer path. */
+function problemOf(error: ConfigError): string {
+  return error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
