@@ -8,14 +8,16 @@ import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { buildAuthorizer } from '../runtime/build-authorizer.ts';
 import { loadConfigFile } from '../runtime/config-file.ts';
-import { toApiGatewayResponse, UNAUTHORIZED } from './response.ts';
 import type { AuthorizerResponse } from './response.ts';
+import { toApiGatewayResponse, UNAUTHORIZED } from './response.ts';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const configPath = process.env.ZTA_CONFIG_PATH ?? resolve(taskRoot, 'zta.config.json');
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'zta-authorizer' });
-const authorizer = buildAuthorizer(loadConfigFile(configPath, resolve(taskRoot, 'policies')), { watchFiles: false });
+const authorizer = buildAuthorizer(loadConfigFile(configPath, resolve(taskRoot, 'policies')), {
+  watchFiles: false,
+});
 
 let logFailures = 0;
 

@@ -54,7 +54,9 @@ function shapeFor(
         principalId,
         policyDocument: {
           Version: '2012-10-17',
-          Statement: [{ Action: 'execute-api:Invoke', Effect: allow ? 'Allow' : 'Deny', Resource: facts.resourceArn }],
+          Statement: [
+            { Action: 'execute-api:Invoke', Effect: allow ? 'Allow' : 'Deny', Resource: facts.resourceArn },
+          ],
         },
         context,
       };

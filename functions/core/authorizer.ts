@@ -43,7 +43,10 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   // A header far beyond the token cap is refused before even the character scan.
   const maxHeaderChars = deps.maxTokenBytes * 2;
 
-  async function decide(event: unknown, now: number): Promise<{ decision: Decision; facts?: RequestFacts; token: TokenFacts }> {
+  async function decide(
+    event: unknown,
+    now: number,
+  ): Promise<{ decision: Decision; facts?: RequestFacts; token: TokenFacts }> {
     const unverified: TokenFacts = { verified: false };
     const parsed = parseAuthorizerEvent(event);
     if (!parsed.ok) return { decision: unauthorized('malformed_event', parsed.detail), token: unverified };
@@ -54,8 +57,10 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       token,
     });
     if (credential.kind === 'none') return deny('missing_token', 'no Authorization header');
-    if (credential.kind === 'multiple') return deny('malformed_authorization', 'several Authorization values');
-    if (credential.value.length > maxHeaderChars) return deny('token_too_large', 'Authorization header too long');
+    if (credential.kind === 'multiple')
+      return deny('malformed_authorization', 'several Authorization values');
+    if (credential.value.length > maxHeaderChars)
+      return deny('token_too_large', 'Authorization header too long');
     const bearer = bearerToken(credential.value);
     if (!bearer.ok) return deny(bearer.reason, 'Authorization is not "Bearer <token>"');
 
@@ -66,7 +71,11 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     if (deps.revocations) {
       let revoked: boolean;
       try {
-        const found = await deps.revocations.lookup({ issuer: claims.iss, subject: claims.sub, jti: claims.jti });
+        const found = await deps.revocations.lookup({
+          issuer: claims.iss,
+          subject: claims.sub,
+          jti: claims.jti,
+        });
         revoked = isRevoked(found, claims.iat);
       } catch {
         return deny('revocation_unavailable', 'revocation store could not be read', verified.facts);
@@ -85,7 +94,8 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
             reason: result.reason,
             principal,
             policies: result.determiningPolicies,
-            detail: result.errors.length > 0 ? result.errors.join('; ').slice(0, 512) : 'policy did not allow',
+            detail:
+              result.errors.length > 0 ? result.errors.join('; ').slice(0, 512) : 'policy did not allow',
           };
     return { decision, facts, token: verified.facts };
   }

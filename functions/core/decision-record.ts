@@ -48,7 +48,8 @@ export interface DecisionRecord {
 }
 
 const MAX_FIELD = 256;
-const clip = (v: string | undefined) => (v === undefined || v.length <= MAX_FIELD ? v : `${v.slice(0, MAX_FIELD)}…`);
+const clip = (v: string | undefined) =>
+  v === undefined || v.length <= MAX_FIELD ? v : `${v.slice(0, MAX_FIELD)}…`;
 
 export function decisionRecord(input: {
   decisionId: string;
@@ -92,5 +93,7 @@ export function decisionRecord(input: {
     latencyMs: Math.round(input.latencyMs * 1000) / 1000,
   };
   // Drop absent fields so records stay small and every present field means something.
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as DecisionRecord;
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
+  ) as unknown as DecisionRecord;
 }

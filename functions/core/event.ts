@@ -98,7 +98,10 @@ function parseHttpV2(event: Obj): EventParseResult {
   const method = str(http?.method);
   const path = str(http?.path);
   if (event.type !== 'REQUEST' || !routeArn || !routeKey || !ctx || !method || path === undefined) {
-    return { ok: false, detail: 'HTTP API 2.0 event needs type REQUEST, routeArn, routeKey and requestContext.http' };
+    return {
+      ok: false,
+      detail: 'HTTP API 2.0 event needs type REQUEST, routeArn, routeKey and requestContext.http',
+    };
   }
   // routeKey is "GET /items/{id}", "ANY /{proxy+}" or "$default".
   const space = routeKey.indexOf(' ');
@@ -163,9 +166,11 @@ function headerValue(headers: unknown, lowerName: string): string | undefined {
 export function parseMethodArn(
   arn: string,
 ): { apiId: string; stage: string; method: string; path: string } | undefined {
+  // Only the first five colons separate ARN fields: the path itself may hold colons
+  // (`/files/urn:isbn:1`), and API Gateway passes them through unencoded.
   const parts = arn.split(':');
-  if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api') return undefined;
-  const [apiId, stage, method, ...rest] = (parts[5] ?? '').split('/');
+  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api') return undefined;
+  const [apiId, stage, method, ...rest] = parts.slice(5).join(':').split('/');
   if (!apiId || !stage || !method) return undefined;
   return { apiId, stage, method, path: `/${rest.join('/')}` };
 }

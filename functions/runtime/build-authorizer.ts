@@ -1,5 +1,6 @@
 import { type Authorizer, createAuthorizer } from '../core/authorizer.ts';
 import type { AuthorizerConfig, IssuerConfig } from '../core/config/authorizer-config.ts';
+import { ConfigError } from '../core/config/reader.ts';
 import type { TrustedIssuer } from '../core/jwt/verify-token.ts';
 import type { KeySource } from '../core/keys.ts';
 import { createPolicyEngine } from '../core/policy/engine.ts';
@@ -37,14 +38,29 @@ export interface BuildOptions {
 export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions = {}): BuiltAuthorizer {
   const watch = options.watchFiles ?? true;
   const localKeys = config.localIssuer ? new LocalKeyStore(config.localIssuer) : undefined;
-  const issuers: TrustedIssuer[] = config.issuers.map((issuer) => ({
+  const issuers: TrustedIssuer[] = config.issuers.map((issuer, i) => ({
     config: issuer,
-    keys: keySourceFor(issuer, watch, localKeys, options.fetch),
+    keys: namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options.fetch)),
   }));
   const policy = createPolicyEngine(readPolicySource(config.policiesDir));
   const revocations = config.revocations ? new RevocationFileStore(config.revocations.path) : null;
   const authorize = createAuthorizer({ issuers, policy, revocations, maxTokenBytes: config.maxTokenBytes });
   return { authorize, config, policy, revocations, localKeys };
+}
+
+/**
+ * An unusable JWKS is a config error like any other: the message names the key that points at
+ * it (`issuers[1].jwksFile`), so the operator knows which entry to fix. The local issuer comes
+ * after the configured ones in `config.issuers`, so indexes of configured issuers match the file.
+ */
+function namingTheKey(issuer: IssuerConfig, index: number, build: () => KeySource): KeySource {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const where = issuer.jwks.kind === 'local-issuer' ? 'localIssuer.keysDir' : `issuers[${index}].jwksFile`;
+    throw new ConfigError(where, error instanceof Error ? error.message : String(error));
+  }
 }
 
 function keySourceFor(

@@ -14,7 +14,10 @@ export function loadConfigFile(path: string, defaultPoliciesDir: string): Author
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    throw new ConfigError(path, `cannot read config file (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new ConfigError(
+      path,
+      `cannot read config file (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
   }
   let raw: unknown;
   try {
@@ -25,7 +28,8 @@ export function loadConfigFile(path: string, defaultPoliciesDir: string): Author
   try {
     return parseAuthorizerConfig(raw, { baseDir: dirname(absolute), defaultPoliciesDir });
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.path}`, error.message.slice(error.path.length + 2));
+    if (error instanceof ConfigError)
+      throw new ConfigError(`${path}: ${error.path}`, error.message.slice(error.path.length + 2));
     throw error;
   }
 }

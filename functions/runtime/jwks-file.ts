@@ -12,7 +12,9 @@ export function readJwksFile(path: string): KeySet {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read JWKS file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new Error(
+      `cannot read JWKS file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   let document: unknown;
   try {
@@ -24,7 +26,9 @@ export function readJwksFile(path: string): KeySet {
   const fatal = problems.find((p) => p.includes('private') || p.startsWith('not a JWKS'));
   if (fatal) throw new Error(`JWKS file ${path}: ${fatal}`);
   if (keySet.keys.length === 0) {
-    throw new Error(`JWKS file ${path} has no usable verification key${problems.length ? ` (${problems.join('; ')})` : ''}`);
+    throw new Error(
+      `JWKS file ${path} has no usable verification key${problems.length ? ` (${problems.join('; ')})` : ''}`,
+    );
   }
   return keySet;
 }

@@ -53,7 +53,9 @@ export class LocalKeyStore {
   /** Keys still in the JWKS (active and retired within grace). */
   list(): StoredKey[] {
     const now = this.clock();
-    return this.read().keys.filter((k) => k.state === 'active' || (k.retiredAt ?? 0) + this.graceSeconds >= now);
+    return this.read().keys.filter(
+      (k) => k.state === 'active' || (k.retiredAt ?? 0) + this.graceSeconds >= now,
+    );
   }
 
   /** The signing key, created on first use. */
@@ -90,7 +92,9 @@ export class LocalKeyStore {
   /** Signs claims with the active key (ES256, `typ: JWT`). */
   async sign(claims: Record<string, unknown>): Promise<string> {
     const key = this.activeKey();
-    return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' }).sign(key.privateJwk);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+      .sign(key.privateJwk);
   }
 
   /**
@@ -124,7 +128,8 @@ export class LocalKeyStore {
       throw error;
     }
     const parsed = JSON.parse(text) as StoreFile;
-    if (parsed?.version !== 1 || !Array.isArray(parsed.keys)) throw new Error(`${this.file} is not a key store`);
+    if (parsed?.version !== 1 || !Array.isArray(parsed.keys))
+      throw new Error(`${this.file} is not a key store`);
     return parsed;
   }
 

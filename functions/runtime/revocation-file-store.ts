@@ -1,4 +1,13 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import {
   indexRevocations,
@@ -43,7 +52,9 @@ export class RevocationFileStore implements RevocationStore {
       const records = readRecords(this.path);
       records.push(record);
       const temp = `${this.path}.${process.pid}.tmp`;
-      writeFileSync(temp, `${JSON.stringify({ version: 1, revocations: records }, null, 2)}\n`, { mode: 0o600 });
+      writeFileSync(temp, `${JSON.stringify({ version: 1, revocations: records }, null, 2)}\n`, {
+        mode: 0o600,
+      });
       renameSync(temp, this.path);
     });
     return record;

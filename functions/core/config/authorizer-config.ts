@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { ALGORITHMS, type Algorithm, isAlgorithm } from '../jwt/algorithms.ts';
 import {
   ConfigError,
-  join,
   type Json,
+  join,
   objectAt,
   onlyKeys,
   optionalNumber,
@@ -116,7 +116,8 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
   const localIssuer = root.localIssuer === undefined ? undefined : parseLocalIssuer(root.localIssuer, path);
   if (root.issuers === undefined && !localIssuer) throw new ConfigError('issuers', 'is required');
   const issuersRaw = root.issuers ?? [];
-  if (!Array.isArray(issuersRaw)) throw new ConfigError('issuers', `expected an array, got ${show(issuersRaw)}`);
+  if (!Array.isArray(issuersRaw))
+    throw new ConfigError('issuers', `expected an array, got ${show(issuersRaw)}`);
   if (issuersRaw.length === 0 && !localIssuer) {
     throw new ConfigError('issuers', 'must list at least one issuer (or configure localIssuer)');
   }
@@ -142,7 +143,11 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
     maxTokenBytes: optionalNumber(root, 'maxTokenBytes', '', 8192, { min: 512, max: 65_536, integer: true }),
     localIssuer,
     gateway: {
-      cacheTtlSeconds: optionalNumber(gateway, 'cacheTtlSeconds', 'gateway', 300, { min: 0, max: 3600, integer: true }),
+      cacheTtlSeconds: optionalNumber(gateway, 'cacheTtlSeconds', 'gateway', 300, {
+        min: 0,
+        max: 3600,
+        integer: true,
+      }),
     },
   });
 }
@@ -170,7 +175,8 @@ function parseIssuer(raw: unknown, at: string, path: (p: string) => string): Iss
 function parseAlgorithms(obj: Json, at: string): Algorithm[] {
   const where = join(at, 'algorithms');
   const value = obj.algorithms;
-  if (value === undefined) throw new ConfigError(where, 'is required: list the JWS algorithms this issuer signs with');
+  if (value === undefined)
+    throw new ConfigError(where, 'is required: list the JWS algorithms this issuer signs with');
   if (!Array.isArray(value) || value.length === 0) {
     throw new ConfigError(where, `expected a non-empty array of algorithms, got ${show(value)}`);
   }
@@ -204,7 +210,10 @@ function parseJwksSource(obj: Json, at: string, path: (p: string) => string): Jw
   // Plain HTTP only to this machine (tests, local IdPs); keys fetched over the network need TLS.
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ConfigError(join(at, 'jwksUri'), `must be https:// (http:// only for loopback), got ${show(uri)}`);
+    throw new ConfigError(
+      join(at, 'jwksUri'),
+      `must be https:// (http:// only for loopback), got ${show(uri)}`,
+    );
   }
   const cacheAt = join(at, 'jwksCache');
   const cache = obj.jwksCache === undefined ? {} : objectAt(obj.jwksCache, cacheAt);
@@ -224,7 +233,8 @@ function parseClaimMapping(raw: unknown, at: string): ClaimMapping {
   onlyKeys(obj, at, ['roles', 'mfaAmrValues', 'mfaBooleanClaims']);
   let roles: RoleClaim[] = [...DEFAULT_CLAIMS.roles];
   if (obj.roles !== undefined) {
-    if (!Array.isArray(obj.roles)) throw new ConfigError(join(at, 'roles'), `expected an array, got ${show(obj.roles)}`);
+    if (!Array.isArray(obj.roles))
+      throw new ConfigError(join(at, 'roles'), `expected an array, got ${show(obj.roles)}`);
     roles = obj.roles.map((item, i) => {
       const where = join(join(at, 'roles'), i);
       const role = objectAt(item, where);
@@ -245,7 +255,10 @@ function parseClaimMapping(raw: unknown, at: string): ClaimMapping {
 
 function parseRevocations(root: Json, path: (p: string) => string): AuthorizerConfig['revocations'] {
   if (root.revocations === undefined) {
-    throw new ConfigError('revocations', 'is required: { "file": "./revocations.json" }, or null to run without');
+    throw new ConfigError(
+      'revocations',
+      'is required: { "file": "./revocations.json" }, or null to run without',
+    );
   }
   if (root.revocations === null) return null;
   const obj = objectAt(root.revocations, 'revocations');
@@ -289,4 +302,3 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-

@@ -71,16 +71,12 @@ export function optionalNumber(
     (!range.integer || Number.isInteger(value));
   if (!ok) {
     const kind = range.integer ? 'an integer' : 'a number';
-    throw new ConfigError(join(path, key), `expected ${kind} from ${range.min} to ${range.max}, got ${show(value)}`);
+    throw new ConfigError(
+      join(path, key),
+      `expected ${kind} from ${range.min} to ${range.max}, got ${show(value)}`,
+    );
   }
   return value as number;
-}
-
-export function optionalBoolean(obj: Json, key: string, path: string, fallback: boolean): boolean {
-  const value = obj[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ConfigError(join(path, key), `expected true or false, got ${show(value)}`);
-  return value;
 }
 
 /** A string, or a non-empty array of non-empty strings, as a de-duplicated array. */
@@ -89,7 +85,10 @@ export function stringOrStrings(obj: Json, key: string, path: string): string[] 
   if (value === undefined) throw new ConfigError(join(path, key), 'is required');
   if (typeof value === 'string') return [requiredString(obj, key, path)];
   if (!Array.isArray(value) || value.length === 0) {
-    throw new ConfigError(join(path, key), `expected a string or a non-empty array of strings, got ${show(value)}`);
+    throw new ConfigError(
+      join(path, key),
+      `expected a string or a non-empty array of strings, got ${show(value)}`,
+    );
   }
   return [...new Set(value.map((item, i) => checkItem(item, join(join(path, key), i))))];
 }
@@ -104,6 +103,7 @@ function checkItem(item: unknown, path: string): string {
 export function stringArray(obj: Json, key: string, path: string, fallback: readonly string[]): string[] {
   const value = obj[key];
   if (value === undefined) return [...fallback];
-  if (!Array.isArray(value)) throw new ConfigError(join(path, key), `expected an array of strings, got ${show(value)}`);
+  if (!Array.isArray(value))
+    throw new ConfigError(join(path, key), `expected an array of strings, got ${show(value)}`);
   return value.map((item, i) => checkItem(item, join(join(path, key), i)));
 }

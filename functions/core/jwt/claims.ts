@@ -11,7 +11,9 @@ export interface VerifiedClaims {
   readonly all: Readonly<Record<string, unknown>>;
 }
 
-export type ClaimsResult = { ok: true; claims: VerifiedClaims } | { ok: false; reason: CredentialReason; detail: string };
+export type ClaimsResult =
+  | { ok: true; claims: VerifiedClaims }
+  | { ok: false; reason: CredentialReason; detail: string };
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -22,14 +24,19 @@ const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v
  * expired only when now > exp + tolerance). The lifetime bound (`exp - iat`) also catches
  * `exp` given in milliseconds or as 1e308, which are finite numbers that jose accepts.
  */
-export function checkClaims(claims: Readonly<Record<string, unknown>>, issuer: IssuerConfig, now: number): ClaimsResult {
+export function checkClaims(
+  claims: Readonly<Record<string, unknown>>,
+  issuer: IssuerConfig,
+  now: number,
+): ClaimsResult {
   const { iss, sub, aud, exp, iat, nbf, jti } = claims;
   if (iss !== issuer.issuer) return fail('untrusted_issuer', 'iss does not match the issuer');
   if (!isNonEmptyString(sub)) return fail('invalid_claims', 'sub must be a non-empty string');
   if (!isFiniteNumber(exp)) return fail('invalid_claims', 'exp must be a finite number');
   if (!isFiniteNumber(iat)) return fail('invalid_claims', 'iat must be a finite number');
   if (nbf !== undefined && !isFiniteNumber(nbf)) return fail('invalid_claims', 'nbf must be a finite number');
-  if (jti !== undefined && !isNonEmptyString(jti)) return fail('invalid_claims', 'jti must be a non-empty string');
+  if (jti !== undefined && !isNonEmptyString(jti))
+    return fail('invalid_claims', 'jti must be a non-empty string');
 
   const audiences = audienceList(aud);
   if (audiences === undefined) return fail('invalid_claims', 'aud must be a string or an array of strings');

@@ -35,7 +35,11 @@ export interface JwksParseResult {
  * a private key means the issuer is compromised, not that we should ignore a member.
  */
 export function parseJwks(document: unknown): JwksParseResult {
-  if (typeof document !== 'object' || document === null || !Array.isArray((document as { keys?: unknown }).keys)) {
+  if (
+    typeof document !== 'object' ||
+    document === null ||
+    !Array.isArray((document as { keys?: unknown }).keys)
+  ) {
     return { keySet: { keys: [] }, problems: ['not a JWKS: expected an object with a "keys" array'] };
   }
   const keys: VerificationKey[] = [];
@@ -55,8 +59,10 @@ function toVerificationKey(jwk: unknown): VerificationKey | undefined | string {
   if (PRIVATE_MEMBERS.some((m) => m in k)) return 'contains private or symmetric key material';
   if (k.kty !== 'RSA' && k.kty !== 'EC' && k.kty !== 'OKP') return `unsupported kty ${JSON.stringify(k.kty)}`;
   if (k.use !== undefined && k.use !== 'sig') return undefined;
-  if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify'))) return undefined;
-  if (k.kid !== undefined && (typeof k.kid !== 'string' || k.kid === '')) return 'kid must be a non-empty string';
+  if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify')))
+    return undefined;
+  if (k.kid !== undefined && (typeof k.kid !== 'string' || k.kid === ''))
+    return 'kid must be a non-empty string';
   if (k.alg !== undefined && !isAlgorithm(k.alg)) return `unsupported alg ${JSON.stringify(k.alg)}`;
   const crv = typeof k.crv === 'string' ? k.crv : undefined;
   let key: KeyObject;

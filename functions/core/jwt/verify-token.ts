@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { IssuerConfig } from '../config/authorizer-config.ts';
 import type { TokenFacts } from '../decision-record.ts';
 import type { KeySource } from '../keys.ts';
@@ -35,7 +36,8 @@ export async function verifyToken(
   now: number,
 ): Promise<TokenResult> {
   const parsed = parseCompactJws(token, maxBytes);
-  if (!parsed.ok) return { ok: false, reason: parsed.reason, detail: parsed.detail, facts: { verified: false } };
+  if (!parsed.ok)
+    return { ok: false, reason: parsed.reason, detail: parsed.detail, facts: { verified: false } };
   const { header, claims, signingInput, signature } = parsed.jws;
   const facts: TokenFacts = {
     alg: stringOrUndefined(header.alg),
@@ -45,7 +47,12 @@ export async function verifyToken(
     jti: stringOrUndefined(claims.jti),
     verified: false,
   };
-  const fail = (reason: CredentialReason, detail: string): TokenResult => ({ ok: false, reason, detail, facts });
+  const fail = (reason: CredentialReason, detail: string): TokenResult => ({
+    ok: false,
+    reason,
+    detail,
+    facts,
+  });
 
   const refused = REFUSED_HEADER_MEMBERS.find((m) => m in header);
   if (refused) return fail('unsupported_token_header', `header member "${refused}" is not accepted`);
@@ -61,8 +68,10 @@ export async function verifyToken(
   if (!typAccepted(header.typ, issuer.typ)) return fail('unsupported_token_header', 'typ is not accepted');
 
   const key = await findKey(trusted, alg, header.kid as string | undefined);
-  if (typeof key === 'string') return fail(key, key === 'unknown_key' ? 'no single key fits kid/alg' : 'JWKS unavailable');
-  if (!verifySignature(alg, key, signingInput, signature)) return fail('invalid_signature', 'signature does not verify');
+  if (typeof key === 'string')
+    return fail(key, key === 'unknown_key' ? 'no single key fits kid/alg' : 'JWKS unavailable');
+  if (!verifySignature(alg, key, signingInput, signature))
+    return fail('invalid_signature', 'signature does not verify');
 
   const checked: ClaimsResult = checkClaims(claims, issuer, now);
   if (!checked.ok) return fail(checked.reason, checked.detail);
@@ -73,7 +82,7 @@ async function findKey(
   trusted: TrustedIssuer,
   alg: Algorithm,
   kid: string | undefined,
-): Promise<import('node:crypto').KeyObject | 'unknown_key' | 'keys_unavailable'> {
+): Promise<KeyObject | 'unknown_key' | 'keys_unavailable'> {
   let keySet: KeySet;
   try {
     keySet = await trusted.keys.current();

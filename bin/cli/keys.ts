@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import { LocalKeyStore } from '../../functions/runtime/local-key-store.ts';
+import { printJson, UsageError } from './io.ts';
+import type { Command } from './main.ts';
+import { localIssuerOf } from './token.ts';
+
+export const keys: Command = {
+  summary: 'list or rotate the local issuer signing keys',
+  help: `
+Usage: zta keys list --config <file>
+       zta keys rotate --config <file> [--emergency]
+
+list     each key of the localIssuer store: kid, state (active | retired), times, and until
+         when a retired key keeps verifying (its grace: max token lifetime + clock tolerance)
+rotate   make a new key active; tokens of the previous key keep verifying through its grace
+         --emergency  drop the previous key at once: its tokens are rejected (401) immediately`,
+
+  async run(args) {
+    const [action, ...rest] = args;
+    const { values } = parseArgs({
+      args: rest,
+      options: { config: { type: 'string' }, emergency: { type: 'boolean' } },
+      strict: true,
+    });
+    const store = new LocalKeyStore(localIssuerOf(values.config));
+    if (action === 'list') {
+      if (values.emergency) throw new UsageError('--emergency applies to rotate only');
+      for (const key of store.list()) {
+        printJson({
+          kid: key.kid,
+          state: key.state,
+          createdAt: key.createdAt,
+          ...(key.retiredAt !== undefined
+            ? { retiredAt: key.retiredAt, verifiesUntil: key.retiredAt + store.graceSeconds }
+            : {}),
+        });
+      }
+      return 0;
+    }
+    if (action === 'rotate') {
+      const result = store.rotate({ emergency: values.emergency ?? false });
+      printJson({
+        active: result.active.kid,
+        retired: result.retired.map((k) => k.kid),
+        dropped: result.dropped,
+      });
+      return 0;
+    }
+    throw new UsageError(`expected "list" or "rotate", got ${JSON.stringify(action ?? '')}`);
+  },
+};

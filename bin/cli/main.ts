@@ -1,0 +1,68 @@
+import { ConfigError } from '../../functions/core/config/reader.ts';
+import { UsageError } from './io.ts';
+
+/** One `zta` sub-command: its help text and what it does with its own arguments. */
+export interface Command {
+  readonly summary: string;
+  readonly help: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  decide: async () => (await import('./decide.ts')).decide,
+  revoke: async () => (await import('./revoke.ts')).revoke,
+  token: async () => (await import('./token.ts')).token,
+  keys: async () => (await import('./keys.ts')).keys,
+  validate: async () => (await import('./validate.ts')).validate,
+  serve: async () => (await import('./serve.ts')).serve,
+  start: async () => (await import('./start.ts')).start,
+};
+
+async function usage(): Promise<string> {
+  const lines = ['Usage: zta <command> [options]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(COMMANDS))
+    lines.push(`  ${name.padEnd(9)} ${(await load()).summary}`);
+  lines.push('', 'Run `zta <command> --help` for the options of one command.');
+  return lines.join('\n');
+}
+
+/**
+ * Runs the CLI and returns the exit code: 0 done, 1 a check failed (validate), 2 bad usage,
+ * config or input — always with one line on stderr naming what was wrong.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${await usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`zta: unknown command ${JSON.stringify(name)} (try zta --help)\n`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help.trim()}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
+      process.stderr.write(`zta ${name}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    // Files named by the user that cannot be used (JWKS, policies) are input errors too.
+    process.stderr.write(`zta ${name}: ${(error as Error).message ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')
+  );
+}

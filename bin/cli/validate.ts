@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { validatePolicyDir } from '../../functions/runtime/policy-dir.ts';
+import { REPO_POLICIES } from './io.ts';
+import type { Command } from './main.ts';
+
+export const validate: Command = {
+  summary: 'validate policies against the schema and run the policy scenario files',
+  help: `
+Usage: zta validate [--policies <dir>] [--json]
+
+Loads <dir>/schema.cedarschema and every <dir>/*.cedar strictly against the schema, then runs
+each scenario in <dir>/scenarios/*.json (request facts -> expected decision). Exit 0 when the
+set loads and every scenario passes, 1 otherwise.
+  --policies <dir>  policy folder (default: the repository's policies/)
+  --json            print the full report as JSON`,
+
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: { policies: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    });
+    const dir = values.policies ?? REPO_POLICIES;
+    const report = validatePolicyDir(dir);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return report.ok ? 0 : 1;
+    }
+    const out: string[] = [];
+    for (const error of report.errors) out.push(`ERROR ${error}`);
+    if (report.revision) out.push(`policies: ${report.policyIds.length} loaded, revision ${report.revision}`);
+    for (const s of report.scenarios) {
+      const line = `${s.passed ? 'PASS' : 'FAIL'} ${s.file}: ${s.name}`;
+      out.push(
+        s.passed
+          ? line
+          : `${line}\n     expected ${JSON.stringify(s.expected)}, got ${JSON.stringify(s.actual)}`,
+      );
+    }
+    const failed = report.scenarios.filter((s) => !s.passed).length;
+    out.push(
+      `${report.scenarios.length - failed} passed, ${failed} failed${report.errors.length ? `, ${report.errors.length} errors` : ''}`,
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+    return report.ok ? 0 : 1;
+  },
+};

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, restEvent, runCli, type Workspace, workspace } from './harness.ts';
+
+/** `zta token` and `zta keys`: the local issuer signs, rotates, and is trusted like any issuer. */
+describe('local issuer: zta token and zta keys', () => {
+  let ws: Workspace;
+  beforeAll(() => {
+    ws = workspace({ localIssuer: { issuer: 'https://zta.local', audience: 'zt-api', keysDir: './keys' } });
+  });
+  afterAll(() => ws.cleanup());
+
+  const token = async (...args: string[]) => {
+    const result = await runCli(['token', '--config', ws.config, ...args]);
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout.trim();
+  };
+  const decide = async (path: string, ...tokens: string[]) => {
+    const stdin = tokens.map((t) => JSON.stringify(restEvent('GET', path, `Bearer ${t}`))).join('\n');
+    const result = await runCli(['decide', '--config', ws.config], { stdin });
+    return jsonLines(result.stdout).map((o) => `${o.status} ${o.reason}`);
+  };
+
+  it('mints tokens whose roles and MFA drive the policy decision', async () => {
+    const withMfa = await token('--sub', 'alice', '--role', 'admin', '--mfa');
+    const withoutMfa = await token('--sub', 'bob', '--role', 'admin');
+    const plain = await token('--sub', 'carol', '--ttl', '60');
+
+    expect(await decide('/api/sensitive', withMfa, withoutMfa, plain)).toEqual([
+      '200 allowed',
+      '403 mfa_required',
+      '403 role_required',
+    ]);
+    expect(await decide('/api/profile', plain)).toEqual(['200 allowed']);
+  });
+
+  it('never writes private key material to the public JWKS', () => {
+    const jwks = JSON.parse(readFileSync(`${ws.dir}/keys/jwks.json`, 'utf8'));
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    for (const key of jwks.keys) expect(key).not.toHaveProperty('d');
+  });
+
+  it('rotation keeps old tokens valid; emergency rotation rejects them at once', async () => {
+    const old = await token('--sub', 'alice');
+    const rotated = await runCli(['keys', 'rotate', '--config', ws.config]);
+    const fresh = await token('--sub', 'alice');
+
+    expect(rotated.code).toBe(0);
+    expect(decodeProtectedHeader(fresh).kid).toBe(JSON.parse(rotated.stdout).active);
+    expect(await decide('/api/profile', old, fresh)).toEqual(['200 allowed', '200 allowed']);
+
+    const listed = jsonLines((await runCli(['keys', 'list', '--config', ws.config])).stdout);
+    expect(listed.map((k) => k.state).sort()).toEqual(['active', 'retired']);
+
+    const emergency = await runCli(['keys', 'rotate', '--config', ws.config, '--emergency']);
+    expect(JSON.parse(emergency.stdout).dropped).toEqual([decodeProtectedHeader(fresh).kid]);
+    expect(await decide('/api/profile', fresh)).toEqual(['401 unknown_key']);
+  });
+
+  it.each([
+    [['--sub', 'a', '--ttl', '999999'], /--ttl/],
+    [['--role', 'admin'], /--sub/],
+  ])('refuses bad token requests %j', async (args, message) => {
+    const result = await runCli(['token', '--config', ws.config, ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
