@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +31,9 @@ export interface BundleOptions {
 /**
  * Builds the authorizer's deployment package, synchronously (CDK local bundling needs that):
  * the handler bundled by esbuild as CommonJS, Cedar's `.wasm` beside it (esbuild does not copy
- * it; the nodejs entry reads it from its own folder), the policy files, every JWKS file, and a
- * `zta.config.json` whose paths point inside the package. The config and the policies are
+ * it; the nodejs entry reads it from its own folder), the policy files, every JWKS file, the
+ * revocation file as it stands (a read-only snapshot), and a `zta.config.json` whose paths
+ * point inside the package. The config and the policies are
  * validated first, so a bad one fails the synth, not a cold start in production.
  */
 export function bundleAuthorizer(options: BundleOptions): void {
@@ -70,6 +71,14 @@ export function bundleAuthorizer(options: BundleOptions): void {
     copyFileSync(abs(issuer.jwksFile), join(outDir, 'jwks', `${i}.json`));
     return { ...issuer, jwksFile: `./jwks/${i}.json` };
   });
-  const packaged = { ...config, issuers, policies: './policies' };
+  // The revocations recorded when bundling must bind the Lambda too: a path left pointing
+  // outside the package would read as a missing file, an empty store, and allow revoked tokens.
+  let revocations = config.revocations;
+  if (revocations !== null) {
+    const source = abs(revocations.file);
+    if (existsSync(source)) copyFileSync(source, join(outDir, 'revocations.json'));
+    revocations = { ...revocations, file: './revocations.json' };
+  }
+  const packaged = { ...config, issuers, policies: './policies', revocations };
   writeFileSync(join(outDir, 'zta.config.json'), `${JSON.stringify(packaged, null, 2)}\n`);
 }

@@ -30,6 +30,7 @@ export function remoteKeySource(options: RemoteJwksOptions): KeySource {
   const clock = options.clock ?? Date.now;
   let cached: { keySet: KeySet; fetchedAt: number } | undefined;
   let lastAttempt = Number.NEGATIVE_INFINITY;
+  let lastFailure: { at: number; error: unknown } | undefined;
   let inFlight: Promise<KeySet> | undefined;
 
   const load = (): Promise<KeySet> => {
@@ -38,7 +39,11 @@ export function remoteKeySource(options: RemoteJwksOptions): KeySource {
       try {
         const keySet = await fetchJwks(doFetch, options.uri, options.timeoutMs);
         cached = { keySet, fetchedAt: clock() };
+        lastFailure = undefined;
         return keySet;
+      } catch (error) {
+        lastFailure = { at: lastAttempt, error };
+        throw error;
       } finally {
         inFlight = undefined;
       }
@@ -50,6 +55,13 @@ export function remoteKeySource(options: RemoteJwksOptions): KeySource {
     async current() {
       const age = cached ? (clock() - cached.fetchedAt) / 1000 : Number.POSITIVE_INFINITY;
       if (cached && age <= options.maxAgeSeconds) return cached.keySet;
+      // After a failed fetch, the IdP is not asked again before the cooldown: every request
+      // retrying would flood an IdP in trouble and, when it hangs, make every request wait
+      // for the timeout. Meanwhile the stale keys serve (within maxStale) or the request fails.
+      if (lastFailure && !inFlight && clock() - lastFailure.at < options.cooldownSeconds * 1000) {
+        if (cached && age <= options.maxAgeSeconds + options.maxStaleSeconds) return cached.keySet;
+        throw lastFailure.error;
+      }
       try {
         return await load();
       } catch (error) {
@@ -76,6 +88,9 @@ async function fetchJwks(doFetch: typeof fetch, uri: string, timeoutMs: number):
   const text = await response.text();
   if (text.length > MAX_JWKS_BYTES) throw new Error(`JWKS ${uri} is larger than ${MAX_JWKS_BYTES} bytes`);
   const { keySet, problems } = parseJwks(JSON.parse(text));
+  // As for a JWKS file: published private material means the issuer is compromised.
+  const leak = problems.find((p) => p.includes('private'));
+  if (leak) throw new Error(`JWKS ${uri}: ${leak}`);
   if (keySet.keys.length === 0) throw new Error(`JWKS ${uri} has no usable key (${problems.join('; ')})`);
   return keySet;
 }

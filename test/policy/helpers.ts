@@ -14,7 +14,10 @@ export const defaultSource = (): PolicySource => readPolicySource(POLICY_DIR);
 export const SCHEMA = readFileSync(`${POLICY_DIR}/schema.cedarschema`, 'utf8');
 
 /** A source with the shipped schema and the given policy files. */
-export const sourceWith = (policies: Record<string, string>, schema = SCHEMA): PolicySource => ({ schema, policies });
+export const sourceWith = (policies: Record<string, string>, schema = SCHEMA): PolicySource => ({
+  schema,
+  policies,
+});
 
 /** 2026-01-01T00:00:00Z */
 export const NOW = 1_767_225_600;

@@ -155,7 +155,7 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
 function parseIssuer(raw: unknown, at: string, path: (p: string) => string): IssuerConfig {
   const obj = objectAt(raw, at);
   onlyKeys(obj, at, ISSUER_KEYS);
-  const issuer = requiredString(obj, 'issuer', at);
+  const issuer = issuerName(obj, at);
   const audiences = stringOrStrings(obj, 'audience', at);
   const algorithms = parseAlgorithms(obj, at);
   const jwks = parseJwksSource(obj, at, path);
@@ -170,6 +170,14 @@ function parseIssuer(raw: unknown, at: string, path: (p: string) => string): Iss
     maxLifetimeSeconds: optionalNumber(obj, 'maxLifetimeSeconds', at, DAY, { min: 1, max: 30 * DAY }),
     claims: obj.claims === undefined ? DEFAULT_CLAIMS : parseClaimMapping(obj.claims, join(at, 'claims')),
   };
+}
+
+function issuerName(obj: Json, at: string): string {
+  const issuer = requiredString(obj, 'issuer', at);
+  // Cedar principals are "<iss>|<sub>": a "|" in an issuer could make two principals collide.
+  if (issuer.includes('|'))
+    throw new ConfigError(join(at, 'issuer'), `must not contain "|", got ${show(issuer)}`);
+  return issuer;
 }
 
 function parseAlgorithms(obj: Json, at: string): Algorithm[] {
@@ -269,8 +277,9 @@ function parseRevocations(root: Json, path: (p: string) => string): AuthorizerCo
 function parseLocalIssuer(raw: unknown, path: (p: string) => string): LocalIssuerConfig {
   const obj = objectAt(raw, 'localIssuer');
   onlyKeys(obj, 'localIssuer', ['issuer', 'audience', 'keysDir', 'maxTokenTtlSeconds']);
+  const issuer = issuerName(obj, 'localIssuer');
   return {
-    issuer: requiredString(obj, 'issuer', 'localIssuer'),
+    issuer,
     audience: requiredString(obj, 'audience', 'localIssuer'),
     keysDir: path(requiredString(obj, 'keysDir', 'localIssuer')),
     maxTokenTtlSeconds: optionalNumber(obj, 'maxTokenTtlSeconds', 'localIssuer', DAY, {

@@ -41,6 +41,8 @@ export const ANNOTATION_REASONS: readonly PolicyReason[] = POLICY_REASONS.filter
   (reason) => reason !== 'policy_denied' && reason !== 'policy_error',
 );
 
+const PER_ACTION = / for ZTA::Action::"([^"]*)"/;
+
 // Ids appear in decision logs and scenario files: keep them to characters that need no quoting.
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -198,9 +200,21 @@ function validate(schema: string, policies: readonly LoadedPolicy[], problems: s
     problems.push(...answer.errors.map((error) => describeCedarError(error, 'validation')));
     return;
   }
+  // Strict validation checks each action separately, so one mistake comes back once per action:
+  // report it once, listing the actions.
+  const grouped = new Map<string, string[]>();
   for (const { policyId, error } of answer.validationErrors) {
     const policy = byId.get(policyId);
     const place = placeOf(error, policy?.file ?? 'validation', policy?.text, policy?.line);
-    problems.push(`${place}: policy "${policyId}" fails strict validation: ${messageOf(error)}`);
+    let action = '';
+    const message = messageOf(error).replace(PER_ACTION, (_, name: string) => {
+      action = name;
+      return '';
+    });
+    const key = `${place}: policy "${policyId}" fails strict validation: ${message}`;
+    grouped.set(key, [...(grouped.get(key) ?? []), ...(action ? [action] : [])]);
+  }
+  for (const [line, actions] of grouped) {
+    problems.push(actions.length > 0 ? `${line} (actions ${actions.sort().join(', ')})` : line);
   }
 }

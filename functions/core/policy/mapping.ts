@@ -56,6 +56,15 @@ export function toCedarRequest(input: PolicyInput): CedarRequest {
   const { principal, request } = input;
   const now = wholeSeconds(input.now);
   if (now === undefined) throw new TypeError(`now must be a finite epoch-seconds number, got ${input.now}`);
+  requireWellFormed({
+    issuer: principal.issuer,
+    subject: principal.subject,
+    ...Object.fromEntries(principal.roles.map((role, i) => [`roles[${i}]`, role])),
+    route: request.route,
+    path: request.path,
+    apiId: request.apiId,
+    stage: request.stage,
+  });
   const user: TypeAndId = { type: ENTITY_TYPES.user, id: principalId(principal) };
   const resource: TypeAndId = { type: ENTITY_TYPES.route, id: matchedPath(request) };
   const parents: TypeAndId[] = [...new Set(principal.roles)].map((role) => ({
@@ -88,6 +97,19 @@ export function toCedarRequest(input: PolicyInput): CedarRequest {
       { uid: resource, attrs: routeAttrs, parents: [] },
     ],
   };
+}
+
+// JSON.parse accepts "\ud800" in a token, but Cedar's JSON reader refuses a lone surrogate. Say
+// which fact it was (never its value) rather than mapping it to U+FFFD, which would make
+// different strings equal.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function requireWellFormed(facts: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(facts)) {
+    if (value !== undefined && LONE_SURROGATE.test(value)) {
+      throw new TypeError(`${name} contains a lone UTF-16 surrogate, which Cedar cannot represent`);
+    }
+  }
 }
 
 function wholeSeconds(value: number | undefined): number | undefined {

@@ -1,0 +1,142 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseAuthorizerConfig } from '../../../functions/core/config/authorizer-config.ts';
+import { verifyToken } from '../../../functions/core/jwt/verify-token.ts';
+import { LocalKeyStore } from '../../../functions/runtime/local-key-store.ts';
+import { kidsOf, NOW, tempDirs } from '../helpers.ts';
+
+const ISS = 'https://zta.local';
+const TTL = 600;
+const GRACE = TTL + 30;
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+const dirs = tempDirs();
+afterEach(dirs.cleanup);
+
+/** A store in a fresh folder on a clock moved by hand, and a verifier trusting its key source. */
+function setup() {
+  const clock = { now: NOW };
+  const keysDir = join(dirs.make(), '.zta', 'keys');
+  const config = parseAuthorizerConfig(
+    { localIssuer: { issuer: ISS, audience: 'zt-api', keysDir, maxTokenTtlSeconds: TTL }, revocations: null },
+    { baseDir: '/', defaultPoliciesDir: '/' },
+  );
+  const local = config.localIssuer;
+  const issuer = config.issuers[0];
+  if (!local || !issuer) throw new Error('the local issuer was not configured');
+  const store = new LocalKeyStore(local, () => clock.now);
+  const keys = store.keySource();
+  const issuers = new Map([[ISS, { config: issuer, keys }]]);
+  const mint = () =>
+    store.sign({ iss: ISS, aud: 'zt-api', sub: 'alice', iat: clock.now, exp: clock.now + TTL });
+  const verify = async (token: string) => {
+    const result = await verifyToken(token, issuers, 8192, clock.now);
+    return result.ok ? 'ok' : result.reason;
+  };
+  return { clock, keysDir, store, keys, mint, verify };
+}
+
+describe('LocalKeyStore', () => {
+  it('creates the first key on demand, with private files', () => {
+    // Prepare
+    const { keysDir, store } = setup();
+    const before = { listed: store.list(), exists: existsSync(keysDir) };
+
+    // Act
+    const active = store.activeKey();
+    const again = store.activeKey();
+
+    // Assess
+    expect(before).toEqual({ listed: [], exists: false });
+    expect(again.kid).toBe(active.kid);
+    expect(store.list().map((k) => [k.kid, k.state])).toEqual([[active.kid, 'active']]);
+    expect(statSync(join(keysDir, 'keys.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(keysDir).mode & 0o777).toBe(0o700);
+    expect(
+      JSON.parse(readFileSync(join(keysDir, 'jwks.json'), 'utf8')).keys.map((k: { kid: string }) => k.kid),
+    ).toEqual([active.kid]);
+  });
+
+  it('never writes private members to jwks.json, through rotations and an emergency', () => {
+    // Prepare
+    const { clock, keysDir, store } = setup();
+    const jwksPath = join(keysDir, 'jwks.json');
+    const leaks: string[] = [];
+    const check = () => {
+      const jwks = JSON.parse(readFileSync(jwksPath, 'utf8')) as { keys: Record<string, unknown>[] };
+      for (const key of jwks.keys) leaks.push(...PRIVATE_MEMBERS.filter((m) => m in key));
+      for (const key of store.publicJwks().keys) leaks.push(...PRIVATE_MEMBERS.filter((m) => m in key));
+    };
+
+    // Act
+    store.activeKey();
+    check();
+    clock.now += 10;
+    store.rotate({ emergency: false });
+    check();
+    store.rotate({ emergency: true });
+    check();
+
+    // Assess
+    expect(leaks).toEqual([]);
+    expect(statSync(join(keysDir, 'keys.json')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(keysDir, 'keys.json'), 'utf8')).toContain('"d"');
+  });
+
+  it('keeps a rotated-out key verifying through its grace period, then drops it', async () => {
+    // Prepare
+    const { clock, store, keys, mint, verify } = setup();
+    const old = store.activeKey();
+    const oldToken = await mint();
+
+    // Act
+    const { active, retired, dropped } = store.rotate({ emergency: false });
+    const newToken = await mint();
+    const verdicts = [await verify(oldToken), await verify(newToken)];
+    clock.now = NOW + GRACE;
+    const atGraceEnd = kidsOf(await keys.current());
+    clock.now = NOW + GRACE + 1;
+    const afterGrace = kidsOf(await keys.current());
+
+    // Assess
+    expect(retired.map((k) => [k.kid, k.retiredAt])).toEqual([[old.kid, NOW]]);
+    expect(dropped).toEqual([]);
+    expect(verdicts).toEqual(['ok', 'ok']);
+    expect(atGraceEnd).toEqual([old.kid, active.kid]);
+    expect(afterGrace).toEqual([active.kid]);
+  });
+
+  it('drops the old key at once in an emergency rotation', async () => {
+    // Prepare
+    const { store, mint, verify } = setup();
+    const old = store.activeKey();
+    const oldToken = await mint();
+    const before = await verify(oldToken);
+
+    // Act
+    const { active, dropped } = store.rotate({ emergency: true });
+    const after = [await verify(oldToken), await verify(await mint())];
+
+    // Assess
+    expect(before).toBe('ok');
+    expect(dropped).toEqual([old.kid]);
+    expect(after).toEqual(['unknown_key', 'ok']);
+    expect(store.list().map((k) => k.kid)).toEqual([active.kid]);
+  });
+
+  it("follows a rotation made by another process's store", async () => {
+    // Prepare
+    const { store, keys, mint, verify } = setup();
+    const oldToken = await mint();
+    await keys.current();
+    const other = new LocalKeyStore(store.config, () => NOW);
+
+    // Act
+    other.rotate({ emergency: true });
+    const verdict = await verify(oldToken);
+
+    // Assess
+    expect(verdict).toBe('unknown_key');
+    expect(kidsOf(await keys.current())).toEqual([other.activeKey().kid]);
+  });
+});
