@@ -9,6 +9,9 @@ import { verifyToken } from './jwt/verify-token.ts';
 import type { PolicyEngine } from './policy/types.ts';
 import { isRevoked, type RevocationStore } from './revocation.ts';
 
+/** The largest epoch-milliseconds value a `Date` can hold. */
+const MAX_DATE_MS = 8.64e15;
+
 export interface AuthorizerDeps {
   readonly issuers: readonly TrustedIssuer[];
   readonly policy: PolicyEngine;
@@ -102,15 +105,20 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 
   return async (event, nowMs) => {
     const started = performance.now();
+    // A clock outside Date's range (or NaN) makes every time comparison false, so an expired
+    // token would pass, and the record's timestamp throws: refuse before deciding anything.
+    const clockOk = Number.isFinite(nowMs) && Math.abs(nowMs) <= MAX_DATE_MS;
     let outcome: { decision: Decision; facts?: RequestFacts; token: TokenFacts };
     try {
-      outcome = await decide(event, Math.floor(nowMs / 1000));
+      outcome = clockOk
+        ? await decide(event, Math.floor(nowMs / 1000))
+        : { decision: unauthorized('internal_error', 'clock value is not a valid time'), token: { verified: false } };
     } catch {
       outcome = { decision: unauthorized('internal_error', 'unexpected error'), token: { verified: false } };
     }
     const record = decisionRecord({
       decisionId: newId(),
-      nowMs,
+      nowMs: clockOk ? nowMs : 0,
       decision: outcome.decision,
       facts: outcome.facts,
       token: outcome.token,

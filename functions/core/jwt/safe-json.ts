@@ -17,11 +17,28 @@ export type SafeJsonResult = { ok: true; value: unknown } | { ok: false; problem
 export function parseSafeJson(text: string): SafeJsonResult {
   const problem = scanMembers(text);
   if (problem !== undefined) return { ok: false, problem };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     return { ok: false, problem: 'invalid JSON' };
   }
+  // Fatal UTF-8 decoding upstream rules out raw lone surrogates; only a \uD8xx-style escape can
+  // make one, and downstream readers (Cedar's JSON among them) refuse or rewrite such strings.
+  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) return { ok: false, problem: 'lone UTF-16 surrogate' };
+  return { ok: true, value };
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const [key, child] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key) || hasLoneSurrogate(child)) return true;
+  }
+  return false;
 }
 
 /**
