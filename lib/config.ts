@@ -12,13 +12,14 @@ import { isAbsolute, join as joinPath, relative, resolve } from 'node:path';
 import { parseAuthorizerConfig } from '../functions/core/config/authorizer-config.ts';
 import {
   ConfigError,
-  join,
   type Json,
+  join,
   objectAt,
   onlyKeys,
   requiredString,
   show,
 } from '../functions/core/config/reader.ts';
+import { cidr, integer, oneOf, section } from './private/config-fields.ts';
 
 /** The repository root (this file lives in `lib/`). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -36,14 +37,14 @@ export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
 export type EndpointType = 'REGIONAL' | 'PRIVATE';
 
 /** The authorizer runtime config as it will be written into the bundle's `zta.config.json`. */
-export interface RuntimeConfigJson {
-  readonly issuers: readonly Readonly<Record<string, unknown>>[];
+export type DeployedRuntimeConfig = {
+  readonly issuers: ReadonlyArray<Record<string, unknown>>;
   /** Cedar policies folder, relative to `baseDir` (or absolute). */
   readonly policies: string;
   /** Always `null` until the DynamoDB revocation store exists. */
   readonly revocations: null;
   readonly maxTokenBytes?: number;
-}
+};
 
 export interface EnvironmentConfig {
   /** File name without `.json`: `dev`, `staging`, `prod`. */
@@ -70,7 +71,7 @@ export interface EnvironmentConfig {
     readonly timeoutSeconds: number;
     /** `null`: no reserved concurrency (new accounts often cannot reserve any). */
     readonly reservedConcurrency: number | null;
-    readonly runtime: RuntimeConfigJson;
+    readonly runtime: DeployedRuntimeConfig;
     /** Folder that relative paths in `runtime` resolve against (the config folder). */
     readonly baseDir: string;
   };
@@ -104,7 +105,10 @@ export function loadEnvironmentConfig(name: unknown, configDir: string = CONFIG_
   const available = listEnvironments(configDir);
   if (typeof name !== 'string' || !available.includes(name)) {
     const hint = `pass -c env=<${available.join('|')}>`;
-    throw new ConfigError('env', `${name === undefined ? 'is required' : `unknown environment ${show(name)}`}: ${hint}`);
+    throw new ConfigError(
+      'env',
+      `${name === undefined ? 'is required' : `unknown environment ${show(name)}`}: ${hint}`,
+    );
   }
   const file = joinPath(configDir, `${name}.json`);
   const source = relative(REPO_ROOT, file) || file;
@@ -117,13 +121,16 @@ export function loadEnvironmentConfig(name: unknown, configDir: string = CONFIG_
   try {
     return parseEnvironmentConfig(raw, { name, baseDir: configDir });
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(`${source}: ${error.path}`, problemOf(error));
+    if (error instanceof ConfigError) throw withPathPrefix(error, `${source}: `);
     throw error;
   }
 }
 
 /** Validates an already-parsed config object (exported for tests). */
-export function parseEnvironmentConfig(raw: unknown, options: { name: string; baseDir: string }): EnvironmentConfig {
+export function parseEnvironmentConfig(
+  raw: unknown,
+  options: { name: string; baseDir: string },
+): EnvironmentConfig {
   const root = objectAt(raw, '(config)');
   onlyKeys(root, '', TOP_KEYS);
   for (const key of TOP_KEYS) if (root[key] === undefined) throw new ConfigError(key, 'is required');
@@ -140,14 +147,20 @@ export function parseEnvironmentConfig(raw: unknown, options: { name: string; ba
   const logsRaw = section(root, 'logs', ['retentionDays']);
   const retentionDays = logsRaw.retentionDays;
   if (!LOG_RETENTION_DAYS.includes(retentionDays as LogRetentionDays)) {
-    throw new ConfigError('logs.retentionDays', `expected one of ${LOG_RETENTION_DAYS.join(', ')}, got ${show(retentionDays)}`);
+    throw new ConfigError(
+      'logs.retentionDays',
+      `expected one of ${LOG_RETENTION_DAYS.join(', ')}, got ${show(retentionDays)}`,
+    );
   }
 
   const apiRaw = section(root, 'api', ['endpointType', 'stageName', 'throttling']);
   const throttlingRaw = section(apiRaw, 'throttling', ['rateLimit', 'burstLimit'], 'api');
   const stageName = requiredString(apiRaw, 'stageName', 'api');
   if (!/^[A-Za-z0-9_]{1,64}$/.test(stageName)) {
-    throw new ConfigError('api.stageName', `expected letters, digits or _ (API Gateway stage name), got ${show(stageName)}`);
+    throw new ConfigError(
+      'api.stageName',
+      `expected letters, digits or _ (API Gateway stage name), got ${show(stageName)}`,
+    );
   }
   const api = {
     endpointType: oneOf(apiRaw, 'endpointType', 'api', ['REGIONAL', 'PRIVATE'] as const),
@@ -169,7 +182,7 @@ export function parseEnvironmentConfig(raw: unknown, options: { name: string; ba
   const authorizer = {
     cacheTtlSeconds: integer(authorizerRaw, 'cacheTtlSeconds', 'authorizer', 0, 3600),
     memorySize: integer(authorizerRaw, 'memorySize', 'authorizer', 128, 10_240),
-    // API Gateway gives up on an authorizer after 10 s (REST) / 10 s (HTTP API).
+    // API Gateway stops waiting for a Lambda authorizer after about 10 s.
     timeoutSeconds: integer(authorizerRaw, 'timeoutSeconds', 'authorizer', 1, 10),
     reservedConcurrency:
       authorizerRaw.reservedConcurrency === null
@@ -179,7 +192,12 @@ export function parseEnvironmentConfig(raw: unknown, options: { name: string; ba
     baseDir: options.baseDir,
   };
 
-  const alarmsRaw = section(root, 'alarms', ['errorsPerPeriod', 'latencyP99Ms', 'periodSeconds', 'evaluationPeriods']);
+  const alarmsRaw = section(root, 'alarms', [
+    'errorsPerPeriod',
+    'latencyP99Ms',
+    'periodSeconds',
+    'evaluationPeriods',
+  ]);
   const alarms = {
     errorsPerPeriod: integer(alarmsRaw, 'errorsPerPeriod', 'alarms', 1, 1_000_000),
     latencyP99Ms: integer(alarmsRaw, 'latencyP99Ms', 'alarms', 1, authorizer.timeoutSeconds * 1000),
@@ -203,7 +221,7 @@ export function parseEnvironmentConfig(raw: unknown, options: { name: string; ba
  * refuses what cannot work (or must not ship) in the Lambda: local-only keys, a revocation
  * file, JWKS files that do not exist, and JWKS URIs in a VPC with no route to the internet.
  */
-function parseRuntime(raw: unknown, baseDir: string, natGateways: number): RuntimeConfigJson {
+function parseRuntime(raw: unknown, baseDir: string, natGateways: number): DeployedRuntimeConfig {
   const at = 'authorizer.runtime';
   const obj = objectAt(raw, at);
   onlyKeys(obj, at, ['issuers', 'policies', 'revocations', 'maxTokenBytes']);
@@ -216,7 +234,7 @@ function parseRuntime(raw: unknown, baseDir: string, natGateways: number): Runti
   try {
     parseAuthorizerConfig(obj, { baseDir, defaultPoliciesDir: DEFAULT_POLICIES_DIR });
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(join(at, error.path), problemOf(error));
+    if (error instanceof ConfigError) throw withPathPrefix(error, `${at}.`);
     throw error;
   }
   const issuers = obj.issuers as Json[];
@@ -235,55 +253,22 @@ function parseRuntime(raw: unknown, baseDir: string, natGateways: number): Runti
   });
   const policies = typeof obj.policies === 'string' ? obj.policies : relative(baseDir, DEFAULT_POLICIES_DIR);
   const policiesDir = isAbsolute(policies) ? policies : resolve(baseDir, policies);
-  if (!existsSync(policiesDir)) throw new ConfigError(join(at, 'policies'), `no such folder: ${show(policiesDir)}`);
+  if (!existsSync(policiesDir))
+    throw new ConfigError(join(at, 'policies'), `no such folder: ${show(policiesDir)}`);
   return {
-    issuers: issuers as RuntimeConfigJson['issuers'],
+    issuers: issuers as DeployedRuntimeConfig['issuers'],
     policies,
     revocations: null,
     ...(typeof obj.maxTokenBytes === 'number' ? { maxTokenBytes: obj.maxTokenBytes } : {}),
   };
 }
 
-function section(obj: Json, key: string, keys: readonly string[], parent = ''): Json {
-  const at = join(parent, key);
-  if (obj[key] === undefined) throw new ConfigError(at, 'is required');
-  const value = objectAt(obj[key], at);
-  onlyKeys(value, at, keys);
-  for (const k of keys) if (value[k] === undefined) throw new ConfigError(join(at, k), 'is required');
-  return value;
-}
-
-function integer(obj: Json, key: string, path: string, min: number, max: number): number {
-  const value = obj[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(join(path, key), `expected an integer from ${min} to ${max}, got ${show(value)}`);
-  }
-  return value;
-}
-
-function oneOf<const T extends string | number>(obj: Json, key: string, path: string, allowed: readonly T[]): T {
-  const value = obj[key];
-  if (!allowed.includes(value as T)) {
-    throw new ConfigError(join(path, key), `expected one of ${allowed.map((a) => show(a)).join(', ')}, got ${show(value)}`);
-  }
-  return value as T;
-}
-
-function cidr(obj: Json, key: string, path: string): string {
-  const value = requiredString(obj, key, path);
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  const octets = match?.slice(1, 5).map(Number) ?? [];
-  const prefix = Number(match?.[5]);
-  // VPCs take /16 to /28; the two-AZ subnet layout needs room, so stop at /24.
-  if (!match || octets.some((o) => o > 255) || prefix < 16 || prefix > 24) {
-    throw new ConfigError(join(path, key), `expected an IPv4 CIDR from /16 to /24 (e.g. "10.0.0.0/16"), got ${show(value)}`);
-  }
-  return value;
-}
-
-/** The message of a ConfigError without its `path: ` prefix, to re-prefix it with a longer path. */
-function problemOf(error: ConfigError): string {
-  return error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message;
+/** The same refusal with `prefix` in front of its key path (a file, a parent key, a construct). */
+export function withPathPrefix(error: ConfigError, prefix: string): ConfigError {
+  const problem = error.message.startsWith(`${error.path}: `)
+    ? error.message.slice(error.path.length + 2)
+    : error.message;
+  return new ConfigError(`${prefix}${error.path}`, problem);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -32,7 +32,10 @@ export const LOGS_KEY_ACTIONS: readonly string[] = Object.freeze([
 ]);
 
 /** What CloudWatch alarms need on the key of the encrypted SNS topic they publish to. */
-export const ALARM_PUBLISH_KEY_ACTIONS: readonly string[] = Object.freeze(['kms:Decrypt', 'kms:GenerateDataKey*']);
+export const ALARM_PUBLISH_KEY_ACTIONS: readonly string[] = Object.freeze([
+  'kms:Decrypt',
+  'kms:GenerateDataKey*',
+]);
 
 /** The DynamoDB data-plane calls the gateway endpoint lets through (the revocation store's needs). */
 export const DYNAMODB_ENDPOINT_ACTIONS: readonly string[] = Object.freeze([

@@ -1,0 +1,314 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { AssetHashType, DockerImage, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { type HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { bundleAuthorizer, type RuntimeConfigJson } from '../functions/authorizer/bundle.ts';
+import { parseAuthorizerConfig } from '../functions/core/config/authorizer-config.ts';
+import { ConfigError } from '../functions/core/config/reader.ts';
+import { DEFAULT_POLICIES_DIR, REPO_ROOT, withPathPrefix } from './config.ts';
+import { DecisionMetrics, type DecisionStatus } from './decision-metrics.ts';
+import { HardenedFunction } from './hardened-function.ts';
+import { PlatformKey } from './platform-key.ts';
+import {
+  AcknowledgingHttpLambdaAuthorizer,
+  acknowledgeInvokePermission,
+} from './private/invoke-permission.ts';
+
+/**
+ * One identity provider the authorizer trusts, in the runtime config's own shape
+ * (`issuer`, `audience`, `algorithms`, and `jwksFile` or `jwksUri`, plus the runtime's
+ * optional settings such as `typ`, `clockToleranceSeconds`, `maxLifetimeSeconds`, `claims`,
+ * `jwksCache`). Validated at synth time by the parser the Lambda runs at cold start.
+ */
+export type TrustedIssuer = {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly algorithms: readonly string[];
+  /** Public JWKS shipped in the deployment package; relative to `configBaseDir`. */
+  readonly jwksFile?: string;
+  /** JWKS fetched at run time; needs a route to the internet (NAT). */
+  readonly jwksUri?: string;
+  readonly [option: string]: unknown;
+};
+
+export interface ZeroTrustAuthorizerProps {
+  /** The identity providers whose tokens are accepted. */
+  readonly issuers: readonly TrustedIssuer[];
+  /** The VPC the authorizer function runs in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Folder with the Cedar schema and policies (`*.cedarschema`, `*.cedar`), relative to
+   * `configBaseDir` or absolute. Validated at synth time: an invalid policy fails the synth.
+   * @default - the repository's `policies/` folder
+   */
+  readonly policiesDir?: string;
+  /**
+   * Folder that relative paths (`jwksFile`, `policiesDir`) resolve against.
+   * @default - the repository root
+   */
+  readonly configBaseDir?: string;
+  /**
+   * Largest accepted token, in bytes.
+   * @default - the runtime's default (8192)
+   */
+  readonly maxTokenBytes?: number;
+  /**
+   * How long API Gateway caches a decision. The cache key is the Authorization header, the
+   * HTTP method and the request path, so a cached answer never covers another route; it does
+   * delay the effect of a revocation by up to this long. `Duration.seconds(0)` disables it.
+   * @default Duration.seconds(60)
+   */
+  readonly resultsCacheTtl?: Duration;
+  /**
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Encrypts the function's log group.
+   * @default - a new customer-managed key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Applied to the log group (and the key, when this construct creates it).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * More memory also means more CPU: Cedar's wasm compiles at cold start.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * API Gateway stops waiting for an authorizer after about 10 seconds.
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Reserved concurrency: caps the authorizer (a flood cannot starve other functions) and
+   * guarantees it that much capacity (other functions cannot starve it).
+   * @default - unreserved
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** Where `functions/authorizer` lives; the asset's source (its hash is taken from the bundle). */
+const AUTHORIZER_SOURCE_DIR = `${REPO_ROOT}/functions/authorizer`;
+const SERVICE_NAME = 'zta-authorizer';
+
+/**
+ * The zero-trust Lambda authorizer, ready to attach to a REST API (`restApiAuthorizer()`, a
+ * REQUEST authorizer) or an HTTP API (`httpApiAuthorizer()`, payload 2.0 simple responses).
+ *
+ * The function is bundled locally with esbuild (never Docker) together with Cedar's wasm, the
+ * policies, the JWKS files and a `zta.config.json`; it runs in the VPC with a security group
+ * that only reaches what it needs. Decisions are turned into CloudWatch metrics from the
+ * decision log (`zta.decision/v1`), so dashboards need nothing from the handler but its logs.
+ */
+export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
+  /** Identity sources of the REST REQUEST authorizer: the token, and the route it is used on. */
+  public static readonly REST_IDENTITY_SOURCES: readonly string[] = Object.freeze([
+    apigateway.IdentitySource.header('Authorization'),
+    apigateway.IdentitySource.context('httpMethod'),
+    apigateway.IdentitySource.context('path'),
+  ]);
+  /** Identity sources of the HTTP API authorizer (same meaning, HTTP API syntax). */
+  public static readonly HTTP_IDENTITY_SOURCES: readonly string[] = Object.freeze([
+    '$request.header.Authorization',
+    '$context.httpMethod',
+    '$context.path',
+  ]);
+
+  public readonly function: lambda.Function;
+  public readonly role: iam.IRole;
+  public readonly logGroup: logs.LogGroup;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly resultsCacheTtl: Duration;
+  /** Metrics derived from the decision log: decisions by status, denials by reason, latency. */
+  public readonly decisions: DecisionMetrics;
+
+  private readonly restAuthorizers = new Map<string, apigateway.RequestAuthorizer>();
+
+  constructor(scope: Construct, id: string, props: ZeroTrustAuthorizerProps) {
+    super(scope, id);
+    const configBaseDir = props.configBaseDir ?? REPO_ROOT;
+    const runtimeConfig: RuntimeConfigJson = {
+      issuers: props.issuers.map((issuer) => ({ ...issuer })),
+      policies: props.policiesDir ?? DEFAULT_POLICIES_DIR,
+      // No revocation store is deployed yet: an explicit, visible choice.
+      revocations: null,
+      ...(props.maxTokenBytes === undefined ? {} : { maxTokenBytes: props.maxTokenBytes }),
+    };
+    // Validate even when bundling is skipped (unit tests, `cdk ls`), naming the bad key.
+    validateRuntimeConfig(runtimeConfig, configBaseDir, this.node.path);
+
+    this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const encryptionKey = props.encryptionKey ?? new PlatformKey(this, 'Key', { removalPolicy }).key;
+
+    const hardened = new HardenedFunction(this, 'Handler', {
+      description: 'Zero-trust authorizer: JWT verification and Cedar policy decisions',
+      code: lambda.Code.fromAsset(AUTHORIZER_SOURCE_DIR, {
+        // The bundle, not the source folder, decides the hash: policies and JWKS live elsewhere.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: local bundling either succeeds or throws, so Docker is never tried.
+          image: DockerImage.fromRegistry('local-bundling-only'),
+          local: {
+            tryBundle(outputDir: string): boolean {
+              bundleAuthorizer({ outDir: outputDir, config: runtimeConfig, configBaseDir });
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
+      // API Gateway invokes authorizers synchronously: a failure is the caller's 401/500.
+      invocation: { kind: 'synchronous' },
+      vpc: props.vpc,
+      encryptionKey,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(5),
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+      environment: { POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
+      ...(props.vpcSubnets === undefined ? {} : { vpcSubnets: props.vpcSubnets }),
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+    });
+    this.function = hardened.function;
+    this.role = hardened.role;
+    this.logGroup = hardened.logGroup;
+    this.securityGroup = hardened.securityGroup;
+
+    if (props.issuers.some((issuer) => typeof issuer.jwksUri === 'string')) {
+      // Identity providers publish keys on the internet; only HTTPS, and only when asked for.
+      this.securityGroup.addEgressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(443),
+        'HTTPS to identity providers (JWKS)',
+      );
+    }
+
+    this.decisions = new DecisionMetrics(this, 'DecisionMetrics', {
+      logGroup: this.logGroup,
+      namespace: `ZeroTrustAuthorizer/${Names.uniqueId(this)}`,
+    });
+  }
+
+  public get connections(): ec2.Connections {
+    return this.function.connections;
+  }
+
+  /**
+   * A REQUEST authorizer for one RestApi (an API Gateway authorizer belongs to a single API):
+   * call once per RestApi with a distinct `id`; the same `id` returns the same authorizer.
+   */
+  public restApiAuthorizer(id = 'RestApiAuthorizer'): apigateway.RequestAuthorizer {
+    let authorizer = this.restAuthorizers.get(id);
+    if (!authorizer) {
+      authorizer = new apigateway.RequestAuthorizer(this, id, {
+        handler: this.function,
+        identitySources: [...ZeroTrustAuthorizer.REST_IDENTITY_SOURCES],
+        resultsCacheTtl: this.resultsCacheTtl,
+      });
+      this.restAuthorizers.set(id, authorizer);
+      const permission = this.function.node.tryFindChild(`${Names.uniqueId(authorizer)}:Permissions`);
+      if (permission) acknowledgeInvokePermission(permission);
+    }
+    return authorizer;
+  }
+
+  /**
+   * An authorizer for an HttpApi route (payload format 2.0, simple `{ isAuthorized }`
+   * responses). Use one per HttpApi; `id` names the authorizer inside that API.
+   */
+  public httpApiAuthorizer(id = 'ZeroTrustAuthorizer'): HttpLambdaAuthorizer {
+    return new AcknowledgingHttpLambdaAuthorizer(id, this.function, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [...ZeroTrustAuthorizer.HTTP_IDENTITY_SOURCES],
+      resultsCacheTtl: this.resultsCacheTtl,
+    });
+  }
+
+  /** Lets `grantee` invoke the authorizer function (e.g. an API Gateway credentials role). */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.function.grantInvoke(grantee);
+  }
+
+  /** Decisions with the given status: 200 allowed, 401 unauthenticated, 403 forbidden. */
+  public metricDecisions(status: DecisionStatus, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.decisions.metricDecisions(status, props);
+  }
+
+  /**
+   * Lambda `Errors`. Note that these include every 401: API Gateway only answers 401 when the
+   * authorizer *throws* `Unauthorized`, which Lambda counts as an error. See `metricFailures`.
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors(props);
+  }
+
+  /**
+   * Real failures: Lambda errors minus the deliberate 401 throws (decisions with status 401).
+   * A crash, timeout or out-of-memory writes no decision record, so it stays counted.
+   */
+  public metricFailures(props?: {
+    readonly period?: Duration;
+    readonly label?: string;
+  }): cloudwatch.MathExpression {
+    const period = props?.period ?? Duration.minutes(5);
+    return new cloudwatch.MathExpression({
+      expression:
+        'IF(FILL(errors, 0) - FILL(unauthenticated, 0) > 0, FILL(errors, 0) - FILL(unauthenticated, 0), 0)',
+      usingMetrics: {
+        errors: this.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+        unauthenticated: this.metricDecisions(401, { period }),
+      },
+      label: props?.label ?? 'failures',
+      period,
+    });
+  }
+
+  public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricDuration(props);
+  }
+
+  public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricThrottles(props);
+  }
+}
+
+/** Refuses, at synth time, what the Lambda would refuse at cold start (or could not load). */
+function validateRuntimeConfig(config: RuntimeConfigJson, baseDir: string, constructPath: string): void {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  try {
+    parseAuthorizerConfig(config, { baseDir, defaultPoliciesDir: DEFAULT_POLICIES_DIR });
+    const policies = abs(config.policies ?? DEFAULT_POLICIES_DIR);
+    if (!existsSync(policies))
+      throw new ConfigError('policiesDir', `no such folder: ${JSON.stringify(policies)}`);
+    config.issuers.forEach((issuer, i) => {
+      if (typeof issuer.jwksFile === 'string' && !existsSync(abs(issuer.jwksFile))) {
+        throw new ConfigError(
+          `issuers[${i}].jwksFile`,
+          `no such file: ${JSON.stringify(abs(issuer.jwksFile))}`,
+        );
+      }
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw withPathPrefix(error, `${constructPath}: `);
+    throw error;
+  }
+}

@@ -1,0 +1,108 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { AuthorizerMonitoring } from './authorizer-monitoring.ts';
+import type { EnvironmentConfig } from './config.ts';
+import { DemoProtectedApi } from './demo-protected-api.ts';
+import { PlatformKey } from './platform-key.ts';
+import { type TrustedIssuer, ZeroTrustAuthorizer } from './zero-trust-authorizer.ts';
+import { ZeroTrustNetwork } from './zero-trust-network.ts';
+
+export interface ZeroTrustStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * One environment of the suite: key, network, authorizer, the demo API behind it, and the
+ * authorizer's dashboard and alarms. It only composes; each piece is its own construct.
+ */
+export class ZeroTrustStack extends Stack {
+  public readonly key: PlatformKey;
+  public readonly network: ZeroTrustNetwork;
+  public readonly authorizer: ZeroTrustAuthorizer;
+  public readonly api: DemoProtectedApi;
+  public readonly monitoring: AuthorizerMonitoring;
+
+  constructor(scope: Construct, id: string, props: ZeroTrustStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logs.retentionDays as logs.RetentionDays;
+    const privateApi = config.api.endpointType === 'PRIVATE';
+
+    this.key = new PlatformKey(this, 'PlatformKey', { alias: `zero-trust-${config.name}`, removalPolicy });
+
+    this.network = new ZeroTrustNetwork(this, 'Network', {
+      cidr: config.network.vpcCidr,
+      maxAzs: config.network.maxAzs,
+      natGateways: config.network.natGateways,
+      privateApiEndpoint: privateApi,
+      encryptionKey: this.key.key,
+      flowLogRetention: logRetention,
+      removalPolicy,
+    });
+
+    this.authorizer = new ZeroTrustAuthorizer(this, 'Authorizer', {
+      issuers: config.authorizer.runtime.issuers as readonly TrustedIssuer[],
+      policiesDir: config.authorizer.runtime.policies,
+      configBaseDir: config.authorizer.baseDir,
+      ...(config.authorizer.runtime.maxTokenBytes === undefined
+        ? {}
+        : { maxTokenBytes: config.authorizer.runtime.maxTokenBytes }),
+      resultsCacheTtl: Duration.seconds(config.authorizer.cacheTtlSeconds),
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.workloadSubnets,
+      encryptionKey: this.key.key,
+      logRetention,
+      removalPolicy,
+      memorySize: config.authorizer.memorySize,
+      timeout: Duration.seconds(config.authorizer.timeoutSeconds),
+      ...(config.authorizer.reservedConcurrency === null
+        ? {}
+        : { reservedConcurrentExecutions: config.authorizer.reservedConcurrency }),
+    });
+    this.network.allowHttpsToEndpoints(this.authorizer.securityGroup);
+
+    this.api = new DemoProtectedApi(this, 'DemoApi', {
+      authorizer: this.authorizer,
+      encryptionKey: this.key.key,
+      endpointType: privateApi ? apigateway.EndpointType.PRIVATE : apigateway.EndpointType.REGIONAL,
+      ...(this.network.executeApiEndpoint ? { vpcEndpoint: this.network.executeApiEndpoint } : {}),
+      stageName: config.api.stageName,
+      throttling: config.api.throttling,
+      logRetention,
+      removalPolicy,
+    });
+
+    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
+      authorizer: this.authorizer,
+      encryptionKey: this.key.key,
+      api: this.api.api,
+      errorsPerPeriod: config.alarms.errorsPerPeriod,
+      latencyP99: Duration.millis(config.alarms.latencyP99Ms),
+      period: Duration.seconds(config.alarms.periodSeconds),
+      evaluationPeriods: config.alarms.evaluationPeriods,
+    });
+
+    if (config.logs.retentionDays < 365) {
+      for (const logGroup of [this.network.flowLogGroup, this.authorizer.logGroup, this.api.accessLogGroup]) {
+        acknowledgeShortRetention(logGroup, config);
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Demo API base URL' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+  }
+}
+
+/** Control Tower wants a year of logs; a non-production environment keeps less on purpose. */
+function acknowledgeShortRetention(logGroup: Construct, config: EnvironmentConfig): void {
+  Validations.of(logGroup).acknowledge({
+    id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+    reason:
+      `The ${config.name} environment keeps logs ${config.logs.retentionDays} days (logs.retentionDays in ` +
+      `config/${config.name}.json): it holds test traffic only. Production configuration keeps them 365 days.`,
+  });
+}
