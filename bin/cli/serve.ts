@@ -1,8 +1,12 @@
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { subjectRetentionSeconds } from '../../functions/core/revocation-writer.ts';
 import { type RunningGateway, startGateway } from '../../functions/local/gateway.ts';
+import { createLocalPipeline } from '../../functions/local/pipeline.ts';
 import type { BuiltAuthorizer } from '../../functions/runtime/build-authorizer.ts';
 import { fileStamp } from '../../functions/runtime/jwks-file.ts';
+import { revocationWriterFor } from '../../functions/runtime/revocation-writers.ts';
 import { recordSink, UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { loadAuthorizer } from './runtime.ts';
@@ -10,7 +14,7 @@ import { loadAuthorizer } from './runtime.ts';
 export const serve: Command = {
   summary: 'run the local zero-trust gateway (API Gateway + the authorizer) on 127.0.0.1',
   help: `
-Usage: zta serve --config <file> [--port <n>] [--upstream <url>] [--log <file>]
+Usage: zta serve --config <file> [--port <n>] [--upstream <url>] [--log <file>] [--events <file>]
 
 Listens on 127.0.0.1. Each request becomes an API Gateway REST REQUEST event for a greedy proxy
 resource, is decided by the same core as the Lambda, and is answered as API Gateway would:
@@ -22,7 +26,13 @@ flushed when the revocation store or a key file changes.
   --upstream <url>  forward allowed requests here (default: a JSON echo of method, path and
                     the authorizer context)
   --log <file>      append decision and access records here (default: stderr)
-With a localIssuer, GET /.well-known/jwks.json serves its public keys without authorization.`,
+  --events <file>   append every event of the local bus here as JSON Lines, in EventBridge's
+                    envelope (Authorization Decision, Principal Suspected Compromise,
+                    Credential Revoked; schema in docs/events.md)
+With a localIssuer, GET /.well-known/jwks.json serves its public keys without authorization.
+With "autoRevocation": { "denyThreshold": n, "windowSeconds": s } in the config, n policy
+denials (403) of one verified principal within s seconds revoke every token of it issued up to
+then, in the config's revocation store; policy denials are then not cached, so each counts.`,
 
   async run(args) {
     const { values } = parseArgs({
@@ -32,6 +42,7 @@ With a localIssuer, GET /.well-known/jwks.json serves its public keys without au
         port: { type: 'string' },
         upstream: { type: 'string' },
         log: { type: 'string' },
+        events: { type: 'string' },
       },
       strict: true,
     });
@@ -40,6 +51,7 @@ With a localIssuer, GET /.well-known/jwks.json serves its public keys without au
       port: parsePort(values.port ?? '8080'),
       upstream: values.upstream,
       log: values.log,
+      events: values.events,
     });
     process.stdout.write(`zta gateway listening on ${gateway.url}\n`);
     await untilSignal(gateway);
@@ -55,10 +67,18 @@ export function parsePort(value: string): number {
   return port;
 }
 
-/** Starts the gateway for a built authorizer: cache flushing, JWKS route, record sink. */
-export function runGateway(
+/**
+ * Starts the gateway for a built authorizer: cache flushing, JWKS route, record sink, and the
+ * local decision pipeline (event bus, `--events` file, auto-revocation).
+ */
+export async function runGateway(
   built: BuiltAuthorizer,
-  options: { port: number; upstream?: string | undefined; log?: string | undefined },
+  options: {
+    port: number;
+    upstream?: string | undefined;
+    log?: string | undefined;
+    events?: string | undefined;
+  },
 ): Promise<RunningGateway> {
   let upstream: URL | undefined;
   if (options.upstream !== undefined) {
@@ -71,19 +91,44 @@ export function runGateway(
   const { config, localKeys } = built;
   // Anything that can turn a cached ALLOW into a DENY: revocations and key files.
   const watched = [
-    ...(config.revocations ? [config.revocations.path] : []),
+    ...(config.revocations?.kind === 'file' ? [config.revocations.path] : []),
     ...(config.localIssuer ? [join(config.localIssuer.keysDir, 'keys.json')] : []),
     ...config.issuers.flatMap((i) => (i.jwks.kind === 'file' ? [i.jwks.path] : [])),
   ];
-  return startGateway({
+  const sink = recordSink(options.log);
+  const eventsFile = options.events;
+  let gateway: RunningGateway | undefined;
+  const pipeline = createLocalPipeline({
+    autoRevocation: config.autoRevocation,
+    revocations: config.autoRevocation ? await revocationWriterFor(config.revocations) : null,
+    subjectRetentionSeconds: subjectRetentionSeconds(config.issuers),
+    flushCache: () => gateway?.flushCache(),
+    onRecord: sink,
+    ...(eventsFile
+      ? { onEvent: (envelope: object) => appendFileSync(eventsFile, `${JSON.stringify(envelope)}\n`) }
+      : {}),
+  });
+  gateway = await startGateway({
     authorize: built.authorize,
     port: options.port,
     cacheTtlSeconds: config.gateway.cacheTtlSeconds,
-    onRecord: recordSink(options.log),
+    cacheDenials: config.autoRevocation === undefined,
+    onRecord: (record) => {
+      sink(record);
+      pipeline.onRecord(record);
+    },
     invalidationStamp: () => watched.map(fileStamp).join('|'),
     ...(upstream ? { upstream } : {}),
     ...(localKeys ? { jwks: () => localKeys.publicJwks() } : {}),
   });
+  const running = gateway;
+  return {
+    ...running,
+    close: async () => {
+      await running.close();
+      await pipeline.idle();
+    },
+  };
 }
 
 /** Resolves when SIGINT or SIGTERM arrives, after the gateway has closed. */

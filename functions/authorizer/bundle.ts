@@ -14,7 +14,11 @@ const REPO_POLICIES = resolve(here, '../../policies');
 export interface RuntimeConfigJson {
   readonly issuers: ReadonlyArray<Record<string, unknown>>;
   readonly policies?: string;
-  readonly revocations: { readonly file: string } | null;
+  /** A file is copied into the package as a snapshot; a DynamoDB table is read live. */
+  readonly revocations:
+    | { readonly file: string }
+    | { readonly dynamodb: Readonly<Record<string, unknown>> }
+    | null;
   readonly [key: string]: unknown;
 }
 
@@ -74,7 +78,7 @@ export function bundleAuthorizer(options: BundleOptions): void {
   // The revocations recorded when bundling must bind the Lambda too: a path left pointing
   // outside the package would read as a missing file, an empty store, and allow revoked tokens.
   let revocations = config.revocations;
-  if (revocations !== null) {
+  if (revocations !== null && 'file' in revocations) {
     const source = abs(revocations.file);
     if (existsSync(source)) copyFileSync(source, join(outDir, 'revocations.json'));
     revocations = { ...revocations, file: './revocations.json' };

@@ -2,42 +2,62 @@
  * The Lambda authorizer: a thin adapter over the decision core. Configuration, keys and the
  * policy set are loaded once per container, at module scope, so a bad config or policy fails
  * the cold start loudly instead of a request; the policy engine already ran one throw-away
- * decision to compile Cedar's wasm. Each invocation decides, logs one record, and answers.
+ * decision to compile Cedar's wasm. Each invocation decides, records (log line and EMF
+ * metrics, see `observe.ts`), and answers.
+ *
+ * Environment: `ZTA_CONFIG_PATH` (default `zta.config.json` in the package);
+ * `ZTA_REVOCATIONS_TABLE` names the DynamoDB revocation table when the deployment creates it
+ * (its name is only known at deploy time) and overrides the config's `revocations`;
+ * `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE` (default `ZeroTrustAuthorizer`).
  */
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { AuthorizerConfig } from '../core/config/authorizer-config.ts';
+import { parseRevocations } from '../core/config/pipeline-config.ts';
 import { buildAuthorizer } from '../runtime/build-authorizer.ts';
 import { loadConfigFile } from '../runtime/config-file.ts';
+import { createDecisionObserver } from './observe.ts';
 import type { AuthorizerResponse } from './response.ts';
 import { toApiGatewayResponse, UNAUTHORIZED } from './response.ts';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const configPath = process.env.ZTA_CONFIG_PATH ?? resolve(taskRoot, 'zta.config.json');
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'zta-authorizer';
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'zta-authorizer' });
-const authorizer = buildAuthorizer(loadConfigFile(configPath, resolve(taskRoot, 'policies')), {
-  watchFiles: false,
+const logger = new Logger({ serviceName });
+const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ZeroTrustAuthorizer',
 });
-
-let logFailures = 0;
+const config = withTableFromEnv(
+  loadConfigFile(configPath, resolve(taskRoot, 'policies')),
+  process.env.ZTA_REVOCATIONS_TABLE,
+);
+const authorizer = buildAuthorizer(config, { watchFiles: false });
+const observe = createDecisionObserver(logger, metrics);
 
 export async function handler(event: unknown): Promise<AuthorizerResponse> {
   const outcome = await authorizer.authorize(event, Date.now());
-  try {
-    logger.info('authorization decision', { ...outcome.record });
-  } catch {
-    // A logging failure must never change a decision; it is counted and surfaced next time.
-    logFailures++;
-  }
-  if (logFailures > 0) {
-    try {
-      logger.warn('decision log failures', { count: logFailures });
-      logFailures = 0;
-    } catch {
-      /* still failing: keep counting */
-    }
-  }
+  observe(outcome.record);
   const response = toApiGatewayResponse(outcome);
   if (response === UNAUTHORIZED) throw new Error(UNAUTHORIZED);
   return response;
+}
+
+/**
+ * The table named by the deployment replaces the packaged `revocations` (the packaged cache
+ * settings are kept), validated by the config's own parser.
+ */
+function withTableFromEnv(config: AuthorizerConfig, tableName: string | undefined): AuthorizerConfig {
+  if (tableName === undefined || tableName === '') return config;
+  const current = config.revocations?.kind === 'dynamodb' ? config.revocations : undefined;
+  const dynamodb = {
+    tableName,
+    ...(current?.region ? { region: current.region } : {}),
+    ...(current?.endpoint ? { endpoint: current.endpoint } : {}),
+    ...(current ? { cacheSeconds: current.cacheSeconds, maxCacheEntries: current.maxCacheEntries } : {}),
+  };
+  const revocations = parseRevocations({ revocations: { dynamodb } }, (p) => p);
+  return Object.freeze({ ...config, revocations });
 }

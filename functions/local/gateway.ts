@@ -28,11 +28,19 @@ export interface GatewayOptions {
   /** Public JWKS served at /.well-known/jwks.json, when there is a local issuer. */
   readonly jwks?: () => object;
   readonly stage?: LocalStage;
+  /**
+   * Cache explicit denials (403) like ALLOWs, as API Gateway does. Off with auto-revocation:
+   * each policy denial must reach the authorizer to be counted, not be replayed from cache.
+   * @default true
+   */
+  readonly cacheDenials?: boolean;
 }
 
 export interface RunningGateway {
   readonly url: string;
   readonly server: Server;
+  /** Drops every cached authorizer result: the local `FlushStageAuthorizersCache`. */
+  flushCache(): void;
   close(): Promise<void>;
 }
 
@@ -91,7 +99,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       options.onRecord(outcome.record);
       response = toApiGatewayResponse(outcome);
       decisionId = outcome.record.decisionId;
-      if (response !== UNAUTHORIZED && options.cacheTtlSeconds > 0) {
+      const cacheable = options.cacheDenials !== false || outcome.decision.effect === 'allow';
+      if (response !== UNAUTHORIZED && cacheable && options.cacheTtlSeconds > 0) {
         if (cache.size >= MAX_CACHE_ENTRIES) cache.clear();
         cache.set(cacheKey, { expiresAt: now + options.cacheTtlSeconds * 1000, response, decisionId });
       }
@@ -150,6 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     url: `http://127.0.0.1:${port}`,
     server,
+    flushCache: () => cache.clear(),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -5,6 +5,9 @@ import type { TrustedIssuer } from '../core/jwt/verify-token.ts';
 import type { KeySource } from '../core/keys.ts';
 import { createPolicyEngine } from '../core/policy/engine.ts';
 import type { PolicyEngine } from '../core/policy/types.ts';
+import type { RevocationStore } from '../core/revocation.ts';
+import type { StaticCredentials } from './aws/client-config.ts';
+import { lazyDynamoRevocationStore } from './dynamodb/lazy-revocation-store.ts';
 import { fileKeySource } from './jwks-file.ts';
 import { remoteKeySource } from './jwks-remote.ts';
 import { LocalKeyStore } from './local-key-store.ts';
@@ -15,7 +18,7 @@ export interface BuiltAuthorizer {
   readonly authorize: Authorizer;
   readonly config: AuthorizerConfig;
   readonly policy: PolicyEngine;
-  readonly revocations: RevocationFileStore | null;
+  readonly revocations: RevocationStore | null;
   readonly localKeys: LocalKeyStore | undefined;
 }
 
@@ -27,6 +30,8 @@ export interface BuildOptions {
    */
   readonly watchFiles?: boolean;
   readonly fetch?: typeof fetch;
+  /** For a DynamoDB revocation store in tests; @default the SDK's credential chain */
+  readonly awsCredentials?: StaticCredentials;
 }
 
 /**
@@ -43,9 +48,25 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
     keys: namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options.fetch)),
   }));
   const policy = createPolicyEngine(readPolicySource(config.policiesDir));
-  const revocations = config.revocations ? new RevocationFileStore(config.revocations.path) : null;
+  const revocations = revocationStoreFor(config.revocations, options);
   const authorize = createAuthorizer({ issuers, policy, revocations, maxTokenBytes: config.maxTokenBytes });
   return { authorize, config, policy, revocations, localKeys };
+}
+
+function revocationStoreFor(
+  config: AuthorizerConfig['revocations'],
+  options: BuildOptions,
+): RevocationStore | null {
+  if (config === null) return null;
+  switch (config.kind) {
+    case 'file':
+      return new RevocationFileStore(config.path);
+    case 'dynamodb':
+      return lazyDynamoRevocationStore(
+        config,
+        options.awsCredentials ? { credentials: options.awsCredentials } : {},
+      );
+  }
 }
 
 /**

@@ -1,6 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ALGORITHMS, type Algorithm, isAlgorithm } from '../jwt/algorithms.ts';
 import {
+  type AutoRevocationConfig,
+  parseAutoRevocation,
+  parseRevocations,
+  type RevocationsConfig,
+} from './pipeline-config.ts';
+import {
   ConfigError,
   type Json,
   join,
@@ -13,6 +19,8 @@ import {
   stringArray,
   stringOrStrings,
 } from './reader.ts';
+
+export type { AutoRevocationConfig, DynamoRevocationsConfig, RevocationsConfig } from './pipeline-config.ts';
 
 /** Where an issuer's public keys come from. */
 export type JwksSource =
@@ -66,11 +74,13 @@ export interface AuthorizerConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly policiesDir: string;
   /** `null` means no revocation store: an explicit, visible choice, never a default. */
-  readonly revocations: { readonly kind: 'file'; readonly path: string } | null;
+  readonly revocations: RevocationsConfig;
   readonly maxTokenBytes: number;
   readonly localIssuer: LocalIssuerConfig | undefined;
   /** Local gateway settings for `zta serve`. */
   readonly gateway: { readonly cacheTtlSeconds: number };
+  /** `zta serve`'s in-process spike detection and revocation; absent: off. */
+  readonly autoRevocation: AutoRevocationConfig | undefined;
 }
 
 export const DEFAULT_CLAIMS: ClaimMapping = Object.freeze({
@@ -82,7 +92,15 @@ export const DEFAULT_CLAIMS: ClaimMapping = Object.freeze({
   mfaBooleanClaims: Object.freeze(['mfa_verified', 'mfa']),
 });
 
-const TOP_KEYS = ['issuers', 'policies', 'revocations', 'maxTokenBytes', 'localIssuer', 'gateway'];
+const TOP_KEYS = [
+  'issuers',
+  'policies',
+  'revocations',
+  'maxTokenBytes',
+  'localIssuer',
+  'gateway',
+  'autoRevocation',
+];
 const ISSUER_KEYS = [
   'issuer',
   'audience',
@@ -136,10 +154,12 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
   const gateway = root.gateway === undefined ? {} : objectAt(root.gateway, 'gateway');
   onlyKeys(gateway, 'gateway', ['cacheTtlSeconds']);
 
+  const revocations = parseRevocations(root, path);
   return deepFreeze({
     issuers,
     policiesDir: policies === undefined ? options.defaultPoliciesDir : path(policies),
-    revocations: parseRevocations(root, path),
+    revocations,
+    autoRevocation: parseAutoRevocation(root, revocations),
     maxTokenBytes: optionalNumber(root, 'maxTokenBytes', '', 8192, { min: 512, max: 65_536, integer: true }),
     localIssuer,
     gateway: {
@@ -259,19 +279,6 @@ function parseClaimMapping(raw: unknown, at: string): ClaimMapping {
     mfaAmrValues: stringArray(obj, 'mfaAmrValues', at, DEFAULT_CLAIMS.mfaAmrValues),
     mfaBooleanClaims: stringArray(obj, 'mfaBooleanClaims', at, DEFAULT_CLAIMS.mfaBooleanClaims),
   };
-}
-
-function parseRevocations(root: Json, path: (p: string) => string): AuthorizerConfig['revocations'] {
-  if (root.revocations === undefined) {
-    throw new ConfigError(
-      'revocations',
-      'is required: { "file": "./revocations.json" }, or null to run without',
-    );
-  }
-  if (root.revocations === null) return null;
-  const obj = objectAt(root.revocations, 'revocations');
-  onlyKeys(obj, 'revocations', ['file']);
-  return { kind: 'file', path: path(requiredString(obj, 'file', 'revocations')) };
 }
 
 function parseLocalIssuer(raw: unknown, path: (p: string) => string): LocalIssuerConfig {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../functions/core/config/reader.ts';
 import { buildAuthorizer } from '../../../functions/runtime/build-authorizer.ts';
 import { loadConfigFile } from '../../../functions/runtime/config-file.ts';
+import { RevocationFileStore } from '../../../functions/runtime/revocation-file-store.ts';
 import { es256Key, jwksOf, tempDirs } from '../helpers.ts';
 
 const POLICIES = join(import.meta.dirname, '../../../policies');
@@ -151,6 +152,7 @@ describe('buildAuthorizer: an unusable JWKS file is refused at load, naming the 
 
     // Assess
     expect(typeof built.authorize).toBe('function');
-    expect(built.revocations?.path).toMatch(/revocations\.json$/);
+    expect(built.revocations).toBeInstanceOf(RevocationFileStore);
+    expect((built.revocations as RevocationFileStore).path).toMatch(/revocations\.json$/);
   });
 });

@@ -196,6 +196,7 @@ describe('parseAuthorizerConfig: accepted configs', () => {
       maxTokenBytes: 8192,
       localIssuer: undefined,
       gateway: { cacheTtlSeconds: 300 },
+      autoRevocation: undefined,
     });
   });
 

@@ -1,0 +1,68 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createRevoker, type Revoker } from '../core/auto-revocation/revoker.ts';
+import { type AwsWiring, clientConfig, placementFor } from '../runtime/aws/client-config.ts';
+import { snsNotifier } from '../runtime/aws/notifier.ts';
+import { DEFAULT_RETRY, publishOrThrow, type RetryPolicy, toEntry } from '../runtime/aws/put-events.ts';
+import { parseProtectedStages, stageCacheFlusher } from '../runtime/aws/stage-cache.ts';
+import { DynamoRevocationWriter } from '../runtime/dynamodb/revocation-table-writer.ts';
+import { type Env, integerEnv, requiredEnv } from '../runtime/env.ts';
+
+/** 31 days: beyond the longest token lifetime the config allows (30 days) plus tolerance. */
+export const DEFAULT_RETAIN_SECONDS = 31 * 86_400;
+
+export interface RevokerWiring extends AwsWiring {
+  readonly retry?: RetryPolicy;
+  /** @default Date.now (audit entries' time) */
+  readonly now?: () => number;
+}
+
+/**
+ * The revoker core with its AWS ports, from the environment shared by the revoker and the
+ * admin route:
+ * - `REVOCATIONS_TABLE_NAME` (required): the table the authorizer reads;
+ * - `EVENT_BUS_NAME` (required): where `Credential Revoked` goes;
+ * - `ALERT_TOPIC_ARN` (required): the SNS topic for humans;
+ * - `PROTECTED_STAGES` (required, may be empty): `restApiId/stageName,…` whose authorizer
+ *   caches are flushed — the role may flush exactly these;
+ * - `REVOCATION_RETAIN_SECONDS` (default 31 days): how long a subject revocation is kept; it
+ *   must exceed the longest token lifetime plus clock tolerance of every issuer.
+ */
+export function revokerFromEnv(
+  env: Env,
+  wiring: RevokerWiring = {},
+): { revoker: Revoker; writer: DynamoRevocationWriter } {
+  const tableName = requiredEnv(env, 'REVOCATIONS_TABLE_NAME');
+  const busName = requiredEnv(env, 'EVENT_BUS_NAME');
+  const topicArn = requiredEnv(env, 'ALERT_TOPIC_ARN');
+  if (env.PROTECTED_STAGES === undefined) throw new Error('PROTECTED_STAGES is required (it may be empty)');
+  const stages = parseProtectedStages(env.PROTECTED_STAGES);
+  const retain = integerEnv(env, 'REVOCATION_RETAIN_SECONDS', DEFAULT_RETAIN_SECONDS, {
+    min: 3600,
+    max: 400 * 86_400,
+  });
+  const retry = wiring.retry ?? DEFAULT_RETRY;
+
+  const writer = new DynamoRevocationWriter(
+    new DynamoDBClient(clientConfig(placementFor('dynamodb', wiring), { maxAttempts: 3 })),
+    tableName,
+    wiring.now,
+  );
+  const events = new EventBridgeClient(clientConfig(placementFor('events', wiring)));
+  const revoker = createRevoker(
+    {
+      revocations: writer,
+      flushCaches: stageCacheFlusher(
+        new APIGatewayClient(clientConfig(placementFor('apigateway', wiring))),
+        stages,
+        retry,
+      ),
+      publish: (event) => publishOrThrow(events, toEntry(event, busName, Date.now()), retry),
+      notify: snsNotifier(new SNSClient(clientConfig(placementFor('sns', wiring))), topicArn, retry),
+    },
+    { subjectRetentionSeconds: retain },
+  );
+  return { revoker, writer };
+}

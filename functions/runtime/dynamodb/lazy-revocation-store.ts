@@ -1,0 +1,35 @@
+import type { DynamoRevocationsConfig } from '../../core/config/authorizer-config.ts';
+import type { RevocationStore } from '../../core/revocation.ts';
+import { type ClientPlacement, clientConfig } from '../aws/client-config.ts';
+
+/**
+ * The DynamoDB revocation store behind a lazy import: the AWS SDK costs about a quarter of a
+ * second to load, so only configs that name a table pay for it — and they start loading at
+ * once (the Lambda's cold start), not on the first request. A failed load makes every lookup
+ * throw: the authorizer denies (`revocation_unavailable`).
+ */
+export function lazyDynamoRevocationStore(
+  config: DynamoRevocationsConfig,
+  placement: Pick<ClientPlacement, 'credentials'> = {},
+): RevocationStore {
+  const loading = Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('./revocation-table-store.ts'),
+  ]).then(
+    ([sdk, store]) =>
+      new store.DynamoRevocationStore({
+        // One quick retry, tight timeouts: the authorizer must answer within API Gateway's limit.
+        client: new sdk.DynamoDBClient(
+          clientConfig(
+            { region: config.region, endpoint: config.endpoint, ...placement },
+            { maxAttempts: 2, requestTimeoutMs: 1000, connectionTimeoutMs: 500 },
+          ),
+        ),
+        tableName: config.tableName,
+        cacheSeconds: config.cacheSeconds,
+        maxCacheEntries: config.maxCacheEntries,
+      }),
+  );
+  loading.catch(() => {}); // reported by lookup, not as an unhandled rejection
+  return { lookup: async (query) => (await loading).lookup(query) };
+}

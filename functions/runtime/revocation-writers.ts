@@ -1,0 +1,31 @@
+import type { RevocationsConfig } from '../core/config/authorizer-config.ts';
+import type { RevocationWriter } from '../core/revocation-writer.ts';
+import { clientConfig, type StaticCredentials } from './aws/client-config.ts';
+import { RevocationFileStore } from './revocation-file-store.ts';
+import { FileRevocationWriter } from './revocation-file-writer.ts';
+
+/**
+ * The writer for a config's revocation store (`null` without one). The DynamoDB writer is
+ * imported only when used: the SDK is slow to load and most local runs use the file.
+ */
+export async function revocationWriterFor(
+  config: RevocationsConfig,
+  credentials?: StaticCredentials,
+): Promise<RevocationWriter | null> {
+  if (config === null) return null;
+  switch (config.kind) {
+    case 'file':
+      return new FileRevocationWriter(new RevocationFileStore(config.path));
+    case 'dynamodb': {
+      const [sdk, table] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'),
+        import('./dynamodb/revocation-table-writer.ts'),
+      ]);
+      const placement = { region: config.region, endpoint: config.endpoint, credentials };
+      return new table.DynamoRevocationWriter(
+        new sdk.DynamoDBClient(clientConfig(placement, { maxAttempts: 3 })),
+        config.tableName,
+      );
+    }
+  }
+}
