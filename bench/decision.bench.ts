@@ -19,7 +19,10 @@ import { readPolicySource } from '../functions/runtime/policy-dir.ts';
 const ISS = 'https://idp.example.test';
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5000);
 
-async function measure(name: string, fn: () => unknown | Promise<unknown>): Promise<{ name: string; p50: number; p99: number }> {
+async function measure(
+  name: string,
+  fn: () => unknown | Promise<unknown>,
+): Promise<{ name: string; p50: number; p99: number }> {
   for (let i = 0; i < 500; i++) await fn();
   const samples = new Float64Array(ITERATIONS);
   for (let i = 0; i < ITERATIONS; i++) {
@@ -28,12 +31,18 @@ async function measure(name: string, fn: () => unknown | Promise<unknown>): Prom
     samples[i] = (performance.now() - t) * 1000;
   }
   samples.sort();
-  return { name, p50: samples[Math.floor(ITERATIONS / 2)] ?? 0, p99: samples[Math.floor(ITERATIONS * 0.99)] ?? 0 };
+  return {
+    name,
+    p50: samples[Math.floor(ITERATIONS / 2)] ?? 0,
+    p99: samples[Math.floor(ITERATIONS * 0.99)] ?? 0,
+  };
 }
 
 function keyPair(alg: 'ES256' | 'RS256'): { privateKey: KeyObject; jwk: Record<string, unknown> } {
   const { privateKey, publicKey } =
-    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid: alg, alg, use: 'sig' } };
 }
 
@@ -53,7 +62,16 @@ for (const alg of ['ES256', 'RS256'] as const) {
     claims: DEFAULT_CLAIMS,
   };
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ iss: ISS, aud: 'zt-api', sub: 'alice', iat: now, exp: now + 600, jti: 'j1', role: 'admin', amr: ['mfa'] })
+  const token = await new SignJWT({
+    iss: ISS,
+    aud: 'zt-api',
+    sub: 'alice',
+    iat: now,
+    exp: now + 600,
+    jti: 'j1',
+    role: 'admin',
+    amr: ['mfa'],
+  })
     .setProtectedHeader({ alg, kid: alg, typ: 'JWT' })
     .sign(privateKey);
   const joseKey = await importJWK(jwk, alg);
@@ -74,13 +92,24 @@ for (const alg of ['ES256', 'RS256'] as const) {
     requestContext: { requestId: 'r', apiId: 'abc', stage: 'prod', identity: { sourceIp: '203.0.113.7' } },
   };
   const check = await authorize(event, Date.now());
-  if (check.decision.effect !== 'allow') throw new Error(`bench setup: expected ALLOW, got ${check.decision.reason}`);
+  if (check.decision.effect !== 'allow')
+    throw new Error(`bench setup: expected ALLOW, got ${check.decision.reason}`);
 
-  rows.push(await measure(`${alg} baseline: jose jwtVerify (signature + claims only)`, () =>
-    jwtVerify(token, joseKey, { algorithms: [alg], issuer: ISS, audience: 'zt-api' }),
-  ));
-  rows.push(await measure(`${alg} verifyToken (parse + signature + claims)`, () => verifyToken(token, issuers, 8192, now)));
-  rows.push(await measure(`${alg} full decision (event -> record, Cedar, revocation)`, () => authorize(event, Date.now())));
+  rows.push(
+    await measure(`${alg} baseline: jose jwtVerify (signature + claims only)`, () =>
+      jwtVerify(token, joseKey, { algorithms: [alg], issuer: ISS, audience: 'zt-api' }),
+    ),
+  );
+  rows.push(
+    await measure(`${alg} verifyToken (parse + signature + claims)`, () =>
+      verifyToken(token, issuers, 8192, now),
+    ),
+  );
+  rows.push(
+    await measure(`${alg} full decision (event -> record, Cedar, revocation)`, () =>
+      authorize(event, Date.now()),
+    ),
+  );
 }
 rows.push(
   await measure('Cedar evaluate alone (default policies)', () =>

@@ -112,7 +112,10 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     try {
       outcome = clockOk
         ? await decide(event, Math.floor(nowMs / 1000))
-        : { decision: unauthorized('internal_error', 'clock value is not a valid time'), token: { verified: false } };
+        : {
+            decision: unauthorized('internal_error', 'clock value is not a valid time'),
+            token: { verified: false },
+          };
     } catch {
       outcome = { decision: unauthorized('internal_error', 'unexpected error'), token: { verified: false } };
     }

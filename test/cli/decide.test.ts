@@ -24,7 +24,9 @@ describe('zta decide', () => {
       JSON.stringify(restEvent('GET', '/api/profile', 'Bearer not.a.token')),
       '   ',
     ];
-    const result = await runCli(['decide', '--config', ws.config, '--now', String(now)], { stdin: lines.join('\n') });
+    const result = await runCli(['decide', '--config', ws.config, '--now', String(now)], {
+      stdin: lines.join('\n'),
+    });
 
     expect(result.code).toBe(0);
     const out = jsonLines(result.stdout);
@@ -45,11 +47,29 @@ describe('zta decide', () => {
   it('decides one --event file, evaluating at --now', async () => {
     const event = ws.write('event.json', restEvent('GET', '/api/profile', `Bearer ${admin}`));
 
-    const inTime = await runCli(['decide', '--config', ws.config, '--event', event, '--now', String(now + 60)]);
-    const late = await runCli(['decide', '--config', ws.config, '--event', event, '--now', String(now + 631)]);
+    const inTime = await runCli([
+      'decide',
+      '--config',
+      ws.config,
+      '--event',
+      event,
+      '--now',
+      String(now + 60),
+    ]);
+    const late = await runCli([
+      'decide',
+      '--config',
+      ws.config,
+      '--event',
+      event,
+      '--now',
+      String(now + 631),
+    ]);
 
     expect(jsonLines(inTime.stdout)).toMatchObject([{ decision: 'ALLOW', status: 200 }]);
-    expect(jsonLines(late.stdout)).toMatchObject([{ decision: 'DENY', status: 401, reason: 'token_expired' }]);
+    expect(jsonLines(late.stdout)).toMatchObject([
+      { decision: 'DENY', status: 401, reason: 'token_expired' },
+    ]);
   });
 
   it('writes decision records to --log instead of stderr', async () => {
@@ -60,7 +80,9 @@ describe('zta decide', () => {
     const { readFileSync } = await import('node:fs');
 
     expect(result.stderr).toBe('');
-    expect(jsonLines(readFileSync(log, 'utf8'))).toMatchObject([{ decision: 'ALLOW', route: '/api/profile' }]);
+    expect(jsonLines(readFileSync(log, 'utf8'))).toMatchObject([
+      { decision: 'ALLOW', route: '/api/profile' },
+    ]);
   });
 
   it('prints nothing and exits 0 on empty input', async () => {
@@ -69,7 +91,11 @@ describe('zta decide', () => {
   });
 
   it.each([
-    ['a missing --event file', (w: Workspace) => ['--config', w.config, '--event', `${w.dir}/nope.json`], /cannot read --event/],
+    [
+      'a missing --event file',
+      (w: Workspace) => ['--config', w.config, '--event', `${w.dir}/nope.json`],
+      /cannot read --event/,
+    ],
     ['no --config', () => [], /--config/],
     ['an unreadable config', (w: Workspace) => ['--config', `${w.dir}/missing.json`], /cannot read config/],
     ['a bad --now', (w: Workspace) => ['--config', w.config, '--now', 'yesterday'], /--now/],
@@ -78,7 +104,9 @@ describe('zta decide', () => {
       (w: Workspace) => [
         '--config',
         w.write('hs.json', {
-          issuers: [{ issuer: 'https://i', audience: 'a', jwksFile: './jwks.json', algorithms: ['ES256', 'HS256'] }],
+          issuers: [
+            { issuer: 'https://i', audience: 'a', jwksFile: './jwks.json', algorithms: ['ES256', 'HS256'] },
+          ],
           revocations: null,
         }),
       ],
@@ -100,7 +128,9 @@ describe('zta decide', () => {
       (w: Workspace) => [
         '--config',
         w.write('nojwks.json', {
-          issuers: [{ issuer: 'https://i', audience: 'a', jwksFile: './missing-jwks.json', algorithms: ['ES256'] }],
+          issuers: [
+            { issuer: 'https://i', audience: 'a', jwksFile: './missing-jwks.json', algorithms: ['ES256'] },
+          ],
           revocations: null,
         }),
       ],

@@ -56,7 +56,9 @@ export function workspace(extraConfig: Record<string, unknown> = {}): Workspace 
   };
   write('jwks.json', jwksOf(key));
   const config = write('config.json', {
-    issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwksFile: './jwks.json', algorithms: ['ES256', 'RS256'] }],
+    issuers: [
+      { issuer: ISSUER, audience: AUDIENCE, jwksFile: './jwks.json', algorithms: ['ES256', 'RS256'] },
+    ],
     policies: resolve(import.meta.dirname, '../../policies'),
     revocations: { file: './revocations.json' },
     ...extraConfig,

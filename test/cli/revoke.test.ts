@@ -11,7 +11,9 @@ describe('zta revoke', () => {
   afterEach(() => ws.cleanup());
 
   const decideProfile = async (...tokens: string[]) => {
-    const stdin = tokens.map((t) => JSON.stringify(restEvent('GET', '/api/profile', `Bearer ${t}`))).join('\n');
+    const stdin = tokens
+      .map((t) => JSON.stringify(restEvent('GET', '/api/profile', `Bearer ${t}`)))
+      .join('\n');
     const result = await runCli(['decide', '--config', ws.config, '--now', String(now + 100)], { stdin });
     return jsonLines(result.stdout).map((o) => `${o.status} ${o.reason}`);
   };
@@ -20,7 +22,15 @@ describe('zta revoke', () => {
     const revoked = await ws.sign({ jti: 'tok-1' }, now);
     const other = await ws.sign({ jti: 'tok-2' }, now);
 
-    const result = await runCli(['revoke', '--config', ws.config, '--jti', 'tok-1', '--at', String(now + 50)]);
+    const result = await runCli([
+      'revoke',
+      '--config',
+      ws.config,
+      '--jti',
+      'tok-1',
+      '--at',
+      String(now + 50),
+    ]);
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ kind: 'jti', jti: 'tok-1', revokedAt: now + 50 });
@@ -33,11 +43,23 @@ describe('zta revoke', () => {
     const atTime = await ws.sign({}, now + 10);
     const after = await ws.sign({}, now + 11);
 
-    const result = await runCli(['revoke', '--config', ws.config, '--sub', 'alice', '--at', String(now + 10)]);
+    const result = await runCli([
+      'revoke',
+      '--config',
+      ws.config,
+      '--sub',
+      'alice',
+      '--at',
+      String(now + 10),
+    ]);
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ kind: 'subject', issuer: ISSUER, subject: 'alice' });
-    expect(await decideProfile(before, atTime, after)).toEqual(['401 token_revoked', '401 token_revoked', '200 allowed']);
+    expect(await decideProfile(before, atTime, after)).toEqual([
+      '401 token_revoked',
+      '401 token_revoked',
+      '200 allowed',
+    ]);
   });
 
   it('keeps every record when revocations accumulate', async () => {
@@ -69,12 +91,25 @@ describe('zta revoke', () => {
     const multi = ws.write('multi.json', {
       issuers: [
         { issuer: ISSUER, audience: 'zt-api', jwksFile: './jwks.json', algorithms: ['ES256'] },
-        { issuer: 'https://other.example', audience: 'zt-api', jwksFile: './jwks.json', algorithms: ['ES256'] },
+        {
+          issuer: 'https://other.example',
+          audience: 'zt-api',
+          jwksFile: './jwks.json',
+          algorithms: ['ES256'],
+        },
       ],
       revocations: { file: './revocations.json' },
     });
     const without = await runCli(['revoke', '--config', multi, '--sub', 'alice']);
-    const withIss = await runCli(['revoke', '--config', multi, '--sub', 'alice', '--iss', 'https://other.example']);
+    const withIss = await runCli([
+      'revoke',
+      '--config',
+      multi,
+      '--sub',
+      'alice',
+      '--iss',
+      'https://other.example',
+    ]);
 
     expect(without.code).toBe(2);
     expect(withIss.code).toBe(0);

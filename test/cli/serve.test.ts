@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli, type Workspace, workspace, ZTA } from './harness.ts';
 
@@ -38,7 +38,12 @@ describe('zta serve', () => {
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-    ({ child: gateway, url: base } = await start(['--log', `${ws.dir}/gateway.log`, '--upstream', upstreamUrl]));
+    ({ child: gateway, url: base } = await start([
+      '--log',
+      `${ws.dir}/gateway.log`,
+      '--upstream',
+      upstreamUrl,
+    ]));
   });
   afterAll(async () => {
     gateway?.kill('SIGTERM');
@@ -46,7 +51,8 @@ describe('zta serve', () => {
     ws.cleanup();
   });
 
-  const mint = async (...args: string[]) => (await runCli(['token', '--config', ws.config, ...args])).stdout.trim();
+  const mint = async (...args: string[]) =>
+    (await runCli(['token', '--config', ws.config, ...args])).stdout.trim();
   const get = (path: string, authorization?: string) =>
     fetch(`${base}${path}`, { headers: authorization ? { authorization } : {} });
 
@@ -87,7 +93,9 @@ describe('zta serve', () => {
     const second = await get('/api/profile', `Bearer ${token}`);
     const log = () => jsonLines(readFileSync(`${ws.dir}/gateway.log`, 'utf8'));
     const accessFor = (id: string | null) =>
-      log().filter((r) => r.schema === 'zta.access/v1' && r.decisionId === id).map((r) => r.authorizerCache);
+      log()
+        .filter((r) => r.schema === 'zta.access/v1' && r.decisionId === id)
+        .map((r) => r.authorizerCache);
 
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(accessFor(first.headers.get('x-zta-decision-id'))).toEqual(['miss', 'hit']);
@@ -103,7 +111,9 @@ describe('zta serve', () => {
     const text = readFileSync(`${ws.dir}/gateway.log`, 'utf8');
     const decisions = jsonLines(text).filter((r) => r.schema === 'zta.decision/v1' && r.subject === 'erin');
 
-    expect(decisions).toMatchObject([{ decision: 'DENY', status: 403, reason: 'policy_denied', path: '/api/other' }]);
+    expect(decisions).toMatchObject([
+      { decision: 'DENY', status: 403, reason: 'policy_denied', path: '/api/other' },
+    ]);
     expect(text).not.toContain(token.split('.')[2]);
   });
 });

@@ -7,7 +7,9 @@ import { runCli, ZTA } from './harness.ts';
 
 describe('npm start (zta start)', () => {
   it('prints curl commands that really give 200, 403 and 401', async () => {
-    const child = spawn(process.execPath, [ZTA, 'start', '--port', '0'], { cwd: resolve(import.meta.dirname, '../..') });
+    const child = spawn(process.execPath, [ZTA, 'start', '--port', '0'], {
+      cwd: resolve(import.meta.dirname, '../..'),
+    });
     try {
       let out = '';
       await new Promise<void>((done, fail) => {
@@ -41,7 +43,11 @@ describe('zta validate', () => {
 
   it.each([
     ['a policy that does not parse', 'broken.cedar', 'permit (principal, action, resource) when { ;'],
-    ['a policy the schema refuses', 'typo.cedar', 'permit (principal, action, resource) when { context.mfaa };'],
+    [
+      'a policy the schema refuses',
+      'typo.cedar',
+      'permit (principal, action, resource) when { context.mfaa };',
+    ],
   ])('exits 1 for %s and names the file', async (_name, file, text) => {
     const dir = mkdtempSync(join(tmpdir(), 'zta-policies-'));
     try {

@@ -25,7 +25,8 @@ export function parseSafeJson(text: string): SafeJsonResult {
   }
   // Fatal UTF-8 decoding upstream rules out raw lone surrogates; only a \uD8xx-style escape can
   // make one, and downstream readers (Cedar's JSON among them) refuse or rewrite such strings.
-  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) return { ok: false, problem: 'lone UTF-16 surrogate' };
+  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value))
+    return { ok: false, problem: 'lone UTF-16 surrogate' };
   return { ok: true, value };
 }
 
