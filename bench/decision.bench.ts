@@ -4,7 +4,7 @@
  *   npx tsx bench/decision.bench.ts
  * Prints p50/p99 in microseconds and ratios to the baseline.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { createAuthorizer } from '../functions/core/authorizer.ts';
@@ -15,6 +15,7 @@ import { staticKeySource } from '../functions/core/keys.ts';
 import { createPolicyEngine } from '../functions/core/policy/engine.ts';
 import { indexRevocations } from '../functions/core/revocation.ts';
 import { readPolicySource } from '../functions/runtime/policy-dir.ts';
+import { keyPair } from '../test/support/keys.ts';
 
 const ISS = 'https://idp.example.test';
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5000);
@@ -38,18 +39,18 @@ async function measure(
   };
 }
 
-function keyPair(alg: 'ES256' | 'RS256'): { privateKey: KeyObject; jwk: Record<string, unknown> } {
+function signingPair(alg: 'ES256' | 'RS256'): { privateKey: KeyObject; jwk: Record<string, unknown> } {
   const { privateKey, publicKey } =
     alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+      ? keyPair({ type: 'ec', namedCurve: 'P-256' })
+      : keyPair({ type: 'rsa', modulusLength: 2048 });
   return { privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid: alg, alg, use: 'sig' } };
 }
 
 const policy = createPolicyEngine(readPolicySource(resolve(import.meta.dirname, '../policies')));
 const rows: Array<{ name: string; p50: number; p99: number }> = [];
 for (const alg of ['ES256', 'RS256'] as const) {
-  const { privateKey, jwk } = keyPair(alg);
+  const { privateKey, jwk } = signingPair(alg);
   const keySet = parseJwks({ keys: [jwk] }).keySet;
   const issuer: IssuerConfig = {
     issuer: ISS,

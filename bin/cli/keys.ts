@@ -5,14 +5,19 @@ import type { Command } from './main.ts';
 import { localIssuerOf } from './token.ts';
 
 export const keys: Command = {
-  summary: 'list or rotate the local issuer signing keys',
+  summary: 'list, pre-publish or rotate the local issuer signing keys',
   help: `
 Usage: zta keys list --config <file>
+       zta keys prepare --config <file>
        zta keys rotate --config <file> [--emergency]
 
-list     each key of the localIssuer store: kid, state (active | retired), times, and until
-         when a retired key keeps verifying (its grace: max token lifetime + clock tolerance)
-rotate   make a new key active; tokens of the previous key keep verifying through its grace
+The local issuer follows the same timeline as the KMS token service (docs/key-rotation.md):
+next (published, not signing) -> active (signing) -> retired (verifying through its grace).
+list     each key of the localIssuer store: kid, state (next | active | retired), times, and
+         until when a retired key keeps verifying (its grace: max token lifetime + clock tolerance)
+prepare  publish a next key in the JWKS ahead of use (no-op when one is published already)
+rotate   make the next key (or a new one) active; tokens of the previous key keep verifying
+         through its grace
          --emergency  drop the previous key at once: its tokens are rejected (401) immediately`,
 
   async run(args) {
@@ -25,16 +30,13 @@ rotate   make a new key active; tokens of the previous key keep verifying throug
     const store = new LocalKeyStore(localIssuerOf(values.config));
     if (action === 'list') {
       if (values.emergency) throw new UsageError('--emergency applies to rotate only');
-      for (const key of store.list()) {
-        printJson({
-          kid: key.kid,
-          state: key.state,
-          createdAt: key.createdAt,
-          ...(key.retiredAt !== undefined
-            ? { retiredAt: key.retiredAt, verifiesUntil: key.retiredAt + store.graceSeconds }
-            : {}),
-        });
-      }
+      for (const key of store.listKeys()) printJson(key);
+      return 0;
+    }
+    if (action === 'prepare') {
+      if (values.emergency) throw new UsageError('--emergency applies to rotate only');
+      const next = store.prepareNext();
+      printJson({ next: next.kid, createdAt: next.createdAt });
       return 0;
     }
     if (action === 'rotate') {
@@ -46,6 +48,6 @@ rotate   make a new key active; tokens of the previous key keep verifying throug
       });
       return 0;
     }
-    throw new UsageError(`expected "list" or "rotate", got ${JSON.stringify(action ?? '')}`);
+    throw new UsageError(`expected "list", "prepare" or "rotate", got ${JSON.stringify(action ?? '')}`);
   },
 };

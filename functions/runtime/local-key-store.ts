@@ -1,19 +1,29 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPrivateKey, type JsonWebKey, sign as nodeSign, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import type { LocalIssuerConfig } from '../core/config/authorizer-config.ts';
 import { type KeySet, parseJwks } from '../core/jwt/key-set.ts';
 import type { KeySource } from '../core/keys.ts';
+import { newP256PrivateKey, signingInput } from '../signing/jwk.ts';
+import type {
+  JwksDocument,
+  JwtClaims,
+  KeyInfo,
+  KeyState,
+  PublicJwk,
+  SigningKeyStore,
+  TokenSigner,
+} from '../signing/types.ts';
 import { fileStamp } from './jwks-file.ts';
 
-/** A key's place in the rotation timeline. */
-export type KeyState = 'active' | 'retired';
+export type { KeyState } from '../signing/types.ts';
 
 export interface StoredKey {
   readonly kid: string;
   readonly state: KeyState;
   readonly createdAt: number;
+  readonly activatedAt?: number;
   /** When it stopped signing; it keeps verifying until retiredAt + grace. */
   readonly retiredAt?: number;
   readonly privateJwk: JWK;
@@ -28,12 +38,14 @@ const CLOCK_TOLERANCE = 30;
 
 /**
  * The local issuer's keys: ES256 key pairs in `<keysDir>/keys.json` (mode 0600, git-ignored
- * under `.zta/`), with the public JWKS mirrored to `<keysDir>/jwks.json`. One key signs
- * (active); keys retired by a rotation keep verifying until every token they signed has
- * expired (the issuer's maximum token lifetime plus clock tolerance); an emergency rotation
- * drops the old key at once. The same store is the authorizer's key source for this issuer.
+ * under `.zta/`), with the public JWKS mirrored to `<keysDir>/jwks.json`. The same design as the
+ * KMS issuer, without AWS: a `next` key may be published ahead of use (`prepareNext`), one key
+ * signs (active), keys retired by a rotation keep verifying until every token they signed has
+ * expired (the issuer's maximum token lifetime plus clock tolerance), and an emergency rotation
+ * drops the old key at once. Locally there is no JWKS cache to wait for, so `rotate` activates
+ * at once. The same store is the authorizer's key source for this issuer.
  */
-export class LocalKeyStore {
+export class LocalKeyStore implements TokenSigner, SigningKeyStore {
   private readonly file: string;
   readonly jwksPath: string;
 
@@ -50,12 +62,20 @@ export class LocalKeyStore {
     return this.config.maxTokenTtlSeconds + CLOCK_TOLERANCE;
   }
 
-  /** Keys still in the JWKS (active and retired within grace). */
+  /** Keys still in the JWKS (next, active, and retired within grace), with private material. */
   list(): StoredKey[] {
     const now = this.clock();
     return this.read().keys.filter(
-      (k) => k.state === 'active' || (k.retiredAt ?? 0) + this.graceSeconds >= now,
+      (k) => k.state !== 'retired' || (k.retiredAt ?? 0) + this.graceSeconds >= now,
     );
+  }
+
+  /** Keys still in the JWKS, without private material. */
+  listKeys(): KeyInfo[] {
+    return this.list().map(({ privateJwk: _private, ...info }) => ({
+      ...info,
+      ...(info.retiredAt === undefined ? {} : { verifiesUntil: info.retiredAt + this.graceSeconds }),
+    }));
   }
 
   /** The signing key, created on first use. */
@@ -64,37 +84,49 @@ export class LocalKeyStore {
     return active ?? this.rotate({ emergency: false }).active;
   }
 
+  /** Publishes a next key (verifying, not yet signing), unless one is published already. */
+  prepareNext(): StoredKey {
+    const keys = this.list();
+    const existing = keys.find((k) => k.state === 'next');
+    if (existing) return existing;
+    const next = newKey(this.clock(), 'next');
+    this.write({ version: 1, keys: [...keys, next] });
+    return next;
+  }
+
   /**
-   * Makes a new key active. The previous active key is retired (kept for verification through
-   * its grace period) or, in an emergency, dropped so its tokens fail at once.
+   * Makes the next key (or a new one) active. The previous active key is retired (kept for
+   * verification through its grace period) or, in an emergency, dropped so its tokens fail at once.
    */
   rotate(options: { emergency: boolean }): { active: StoredKey; retired: StoredKey[]; dropped: string[] } {
     const now = this.clock();
-    const kept = this.list();
     const dropped: string[] = [];
     const keys: StoredKey[] = [];
-    for (const key of kept) {
-      if (key.state !== 'active') keys.push(key);
+    let active: StoredKey | undefined;
+    for (const key of this.list()) {
+      if (key.state === 'next') active = { ...key, state: 'active', activatedAt: now };
+      else if (key.state === 'retired') keys.push(key);
       else if (options.emergency) dropped.push(key.kid);
       else keys.push({ ...key, state: 'retired', retiredAt: now });
     }
-    const active = newKey(now);
+    active ??= newKey(now, 'active');
     keys.push(active);
     this.write({ version: 1, keys });
     return { active, retired: keys.filter((k) => k.state === 'retired'), dropped };
   }
 
   /** Public JWKS of every key that may verify now. */
-  publicJwks(): { keys: JWK[] } {
+  publicJwks(): JwksDocument {
     return { keys: this.list().map((k) => publicJwk(k)) };
   }
 
-  /** Signs claims with the active key (ES256, `typ: JWT`). */
-  async sign(claims: Record<string, unknown>): Promise<string> {
+  /** Signs claims with the active key (ES256, header `{ alg, typ: "JWT", kid }`). */
+  async sign(claims: JwtClaims): Promise<string> {
     const key = this.activeKey();
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-      .sign(key.privateJwk);
+    const input = signingInput(key.kid, claims);
+    const privateKey = createPrivateKey({ key: key.privateJwk as JsonWebKey, format: 'jwk' });
+    const signature = nodeSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${signature.toString('base64url')}`;
   }
 
   /**
@@ -140,16 +172,22 @@ export class LocalKeyStore {
   }
 }
 
-function newKey(now: number): StoredKey {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+function newKey(now: number, state: 'next' | 'active'): StoredKey {
+  const privateKey = newP256PrivateKey();
   const kid = `zta-${new Date(now * 1000).toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
   const jwk = privateKey.export({ format: 'jwk' }) as JWK;
-  return { kid, state: 'active', createdAt: now, privateJwk: { ...jwk, kid, alg: 'ES256', use: 'sig' } };
+  return {
+    kid,
+    state,
+    createdAt: now,
+    ...(state === 'active' ? { activatedAt: now } : {}),
+    privateJwk: { ...jwk, kid, alg: 'ES256', use: 'sig' },
+  };
 }
 
-function publicJwk(key: StoredKey): JWK {
-  const { kty, crv, x, y } = key.privateJwk;
-  return { kty, crv, x, y, kid: key.kid, alg: 'ES256', use: 'sig' };
+function publicJwk(key: StoredKey): PublicJwk {
+  const { x, y } = key.privateJwk;
+  return { kty: 'EC', crv: 'P-256', x: x as string, y: y as string, kid: key.kid, alg: 'ES256', use: 'sig' };
 }
 
 function atomicWrite(path: string, value: unknown, mode: number): void {

@@ -4,10 +4,10 @@
  * second, forged tokens naming a victim never do, and the revocation survives a restart.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyPair } from '../support/keys.ts';
 import { AUDIENCE, ISSUER, jsonLines, type Workspace, workspace, ZTA } from './harness.ts';
 
 /** The product's contract: revoked "within one second" of the spike. */
@@ -144,7 +144,7 @@ describe('zta serve with autoRevocation', () => {
 
   it('never revokes a victim whose sub an attacker writes into forged tokens', async () => {
     // Prepare: the attacker's own key, published under the real kid; alice's real token.
-    const attackerKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const attackerKey = keyPair({ type: 'ec', namedCurve: 'P-256' }).privateKey;
     const forge = (i: number) =>
       new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', jti: `f-${i}`, role: 'admin' })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'JWT' })

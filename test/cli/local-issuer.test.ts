@@ -43,10 +43,13 @@ describe('local issuer: zta token and zta keys', () => {
 
   it('rotation keeps old tokens valid; emergency rotation rejects them at once', async () => {
     const old = await token('--sub', 'alice');
+    const prepared = await runCli(['keys', 'prepare', '--config', ws.config]);
     const rotated = await runCli(['keys', 'rotate', '--config', ws.config]);
     const fresh = await token('--sub', 'alice');
 
     expect(rotated.code).toBe(0);
+    // The pre-published next key is the one the rotation makes active.
+    expect(JSON.parse(rotated.stdout).active).toBe(JSON.parse(prepared.stdout).next);
     expect(decodeProtectedHeader(fresh).kid).toBe(JSON.parse(rotated.stdout).active);
     expect(await decide('/api/profile', old, fresh)).toEqual(['200 allowed', '200 allowed']);
 

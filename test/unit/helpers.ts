@@ -1,8 +1,9 @@
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { type KeyObject, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
+import { keyPair } from '../support/keys.ts';
 
 /** 2026-01-01T00:00:00Z, epoch seconds. */
 export const NOW = 1_767_225_600;
@@ -33,7 +34,7 @@ export interface TestKey {
 
 /** A P-256 key pair generated at test time. */
 export function es256Key(kid: string): TestKey {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey, publicKey } = keyPair({ type: 'ec', namedCurve: 'P-256' });
   return {
     privateKey,
     publicJwk: { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'ES256', use: 'sig' },

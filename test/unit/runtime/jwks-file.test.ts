@@ -1,9 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeySet } from '../../../functions/core/jwt/key-set.ts';
 import { fileKeySource, readJwksFile } from '../../../functions/runtime/jwks-file.ts';
+import { keyPair } from '../../support/keys.ts';
 import { es256Key, jwksOf, kidsOf, tempDirs } from '../helpers.ts';
 
 const dirs = tempDirs();
@@ -26,7 +26,7 @@ const attempt = async <T>(action: () => T | Promise<T>): Promise<T> => action();
 const kidsNow = async (source: { current(): KeySet | Promise<KeySet> }) => kidsOf(await source.current());
 
 describe('readJwksFile', () => {
-  const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
+  const rsa1024 = keyPair({ type: 'rsa', modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
   it.each([
     {
       name: 'keys for verification only',

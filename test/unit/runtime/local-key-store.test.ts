@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAuthorizerConfig } from '../../../functions/core/config/authorizer-config.ts';
 import { verifyToken } from '../../../functions/core/jwt/verify-token.ts';
 import { LocalKeyStore } from '../../../functions/runtime/local-key-store.ts';
+import type { SigningKeyStore, TokenSigner } from '../../../functions/signing/types.ts';
 import { kidsOf, NOW, tempDirs } from '../helpers.ts';
 
 const ISS = 'https://zta.local';
@@ -138,5 +140,49 @@ describe('LocalKeyStore', () => {
     // Assess
     expect(verdict).toBe('unknown_key');
     expect(kidsOf(await keys.current())).toEqual([other.activeKey().kid]);
+  });
+
+  it('pre-publishes a next key that verifies before it signs, and a rotation promotes it', async () => {
+    // Prepare: the store is used only through the interfaces the KMS issuer implements too.
+    const { clock, store, keys, mint, verify } = setup();
+    const signer: TokenSigner = store;
+    const published: SigningKeyStore = store;
+    const first = store.activeKey();
+
+    // Act
+    const next = store.prepareNext();
+    const again = store.prepareNext();
+    const whilePublished = {
+      kids: kidsOf(await keys.current()),
+      states: (await published.listKeys()).map((k) => k.state),
+    };
+    const signedBefore = await mint();
+    clock.now += 60;
+    const { active, retired } = store.rotate({ emergency: false });
+    const signedAfter = await signer.sign({
+      iss: ISS,
+      aud: 'zt-api',
+      sub: 'bob',
+      iat: clock.now,
+      exp: clock.now + TTL,
+    });
+
+    // Assess
+    expect(again.kid).toBe(next.kid);
+    expect(whilePublished).toEqual({ kids: [first.kid, next.kid], states: ['active', 'next'] });
+    expect(decodeProtectedHeader(signedBefore).kid).toBe(first.kid);
+    expect(active.kid).toBe(next.kid);
+    expect(retired.map((k) => k.kid)).toEqual([first.kid]);
+    expect([await verify(signedBefore), await verify(signedAfter)]).toEqual(['ok', 'ok']);
+    expect((await published.publicJwks()).keys.map((k) => k.kid)).toEqual([first.kid, next.kid]);
+  });
+
+  it('promotes the pre-published next key in an emergency and drops the active one', async () => {
+    const { store, mint, verify } = setup();
+    const old = await mint();
+    const next = store.prepareNext();
+    const { active, dropped } = store.rotate({ emergency: true });
+    expect([active.kid, dropped.length]).toEqual([next.kid, 1]);
+    expect([await verify(old), await verify(await mint())]).toEqual(['unknown_key', 'ok']);
   });
 });
