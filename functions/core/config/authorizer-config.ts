@@ -15,6 +15,7 @@ import {
   optionalNumber,
   optionalString,
   requiredString,
+  secureUrl,
   show,
   stringArray,
   stringOrStrings,
@@ -228,21 +229,7 @@ function parseJwksSource(obj: Json, at: string, path: (p: string) => string): Jw
     return { kind: 'file', path: path(requiredString(obj, 'jwksFile', at)) };
   }
   if (obj.jwksUri === undefined) throw new ConfigError(join(at, 'jwksFile'), 'is required (or jwksUri)');
-  const uri = requiredString(obj, 'jwksUri', at);
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new ConfigError(join(at, 'jwksUri'), `not a URL: ${show(uri)}`);
-  }
-  // Plain HTTP only to this machine (tests, local IdPs); keys fetched over the network need TLS.
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ConfigError(
-      join(at, 'jwksUri'),
-      `must be https:// (http:// only for loopback), got ${show(uri)}`,
-    );
-  }
+  const uri = secureUrl(obj, 'jwksUri', at);
   const cacheAt = join(at, 'jwksCache');
   const cache = obj.jwksCache === undefined ? {} : objectAt(obj.jwksCache, cacheAt);
   onlyKeys(cache, cacheAt, ['maxAgeSeconds', 'cooldownSeconds', 'timeoutMs', 'maxStaleSeconds']);

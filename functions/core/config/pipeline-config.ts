@@ -11,6 +11,7 @@ import {
   onlyKeys,
   optionalNumber,
   requiredString,
+  secureUrl,
   show,
 } from './reader.ts';
 
@@ -82,7 +83,7 @@ export function parseRevocations(root: Json, path: (p: string) => string): Revoc
     kind: 'dynamodb',
     tableName,
     region,
-    endpoint: ddb.endpoint === undefined ? undefined : endpointOf(ddb, at),
+    endpoint: ddb.endpoint === undefined ? undefined : secureUrl(ddb, 'endpoint', at),
     cacheSeconds: optionalNumber(ddb, 'cacheSeconds', at, 5, { min: 0, max: 60, integer: true }),
     maxCacheEntries: optionalNumber(ddb, 'maxCacheEntries', at, 10_000, {
       min: 1,
@@ -90,25 +91,6 @@ export function parseRevocations(root: Json, path: (p: string) => string): Revoc
       integer: true,
     }),
   };
-}
-
-function endpointOf(obj: Json, at: string): string {
-  const value = requiredString(obj, 'endpoint', at);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(join(at, 'endpoint'), `not a URL: ${show(value)}`);
-  }
-  // Revocation answers decide who gets in: plain HTTP only to this machine.
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ConfigError(
-      join(at, 'endpoint'),
-      `must be https:// (http:// only for loopback), got ${show(value)}`,
-    );
-  }
-  return value;
 }
 
 export function parseAutoRevocation(

@@ -107,3 +107,25 @@ export function stringArray(obj: Json, key: string, path: string, fallback: read
     throw new ConfigError(join(path, key), `expected an array of strings, got ${show(value)}`);
   return value.map((item, i) => checkItem(item, join(join(path, key), i)));
 }
+
+/**
+ * A URL the authorizer trusts answers from (JWKS, revocation table): `https://`, or plain
+ * `http://` only to this machine (tests, local stand-ins), since those answers decide who gets in.
+ */
+export function secureUrl(obj: Json, key: string, path: string): string {
+  const value = requiredString(obj, key, path);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(join(path, key), `not a URL: ${show(value)}`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(
+      join(path, key),
+      `must be https:// (http:// only for loopback), got ${show(value)}`,
+    );
+  }
+  return value;
+}
