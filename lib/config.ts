@@ -20,6 +20,15 @@ import {
   show,
 } from '../functions/core/config/reader.ts';
 import { cidr, integer, oneOf, section } from './private/config-fields.ts';
+import {
+  autoRevocation,
+  type DecisionEventsConfig,
+  type DeployedAutoRevocation,
+  type DeployedRevocations,
+  decisionEvents,
+  deployedRevocations,
+} from './private/pipeline-config-fields.ts';
+import { type DeployedTokenService, tokenService } from './private/token-config-fields.ts';
 
 /** The repository root (this file lives in `lib/`). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -41,8 +50,8 @@ export type DeployedRuntimeConfig = {
   readonly issuers: ReadonlyArray<Record<string, unknown>>;
   /** Cedar policies folder, relative to `baseDir` (or absolute). */
   readonly policies: string;
-  /** Always `null` until the DynamoDB revocation store exists. */
-  readonly revocations: null;
+  /** The revocation table the stack creates and the authorizer reads. */
+  readonly revocations: DeployedRevocations;
   readonly maxTokenBytes?: number;
 };
 
@@ -82,10 +91,30 @@ export interface EnvironmentConfig {
     readonly latencyP99Ms: number;
     readonly periodSeconds: number;
     readonly evaluationPeriods: number;
+    /** Share of decisions that are denials (percent) that raises the deny-rate alarm. */
+    readonly denyRatePercent: number;
+    /** Decisions a period needs before its deny rate counts. */
+    readonly denyRateMinDecisions: number;
   };
+  /** The suite's event bus. */
+  readonly decisionEvents: DecisionEventsConfig;
+  /** Per-principal denial-spike detection, which triggers revocation. */
+  readonly autoRevocation: DeployedAutoRevocation;
+  /** The workload-token service and its signing-key rotation (docs/key-rotation.md). */
+  readonly tokenService: DeployedTokenService;
 }
 
-const TOP_KEYS = ['removalPolicy', 'network', 'logs', 'api', 'authorizer', 'alarms'];
+const TOP_KEYS = [
+  'removalPolicy',
+  'network',
+  'logs',
+  'api',
+  'authorizer',
+  'alarms',
+  'decisionEvents',
+  'autoRevocation',
+  'tokenService',
+];
 const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** Names of the environments that have a `config/<env>.json`. */
@@ -197,12 +226,16 @@ export function parseEnvironmentConfig(
     'latencyP99Ms',
     'periodSeconds',
     'evaluationPeriods',
+    'denyRatePercent',
+    'denyRateMinDecisions',
   ]);
   const alarms = {
     errorsPerPeriod: integer(alarmsRaw, 'errorsPerPeriod', 'alarms', 1, 1_000_000),
     latencyP99Ms: integer(alarmsRaw, 'latencyP99Ms', 'alarms', 1, authorizer.timeoutSeconds * 1000),
     periodSeconds: oneOf(alarmsRaw, 'periodSeconds', 'alarms', [60, 300, 900, 3600] as const),
     evaluationPeriods: integer(alarmsRaw, 'evaluationPeriods', 'alarms', 1, 24),
+    denyRatePercent: integer(alarmsRaw, 'denyRatePercent', 'alarms', 1, 100),
+    denyRateMinDecisions: integer(alarmsRaw, 'denyRateMinDecisions', 'alarms', 1, 1_000_000),
   };
 
   return deepFreeze({
@@ -213,24 +246,28 @@ export function parseEnvironmentConfig(
     api,
     authorizer,
     alarms,
+    decisionEvents: decisionEvents(root),
+    autoRevocation: autoRevocation(root),
+    tokenService: tokenService(root, {
+      name: options.name,
+      natGateways: network.natGateways,
+      endpointType: api.endpointType,
+      issuers: runtime.issuers.map((issuer) => String(issuer.issuer)),
+    }),
   });
 }
 
 /**
  * The runtime section goes through the Lambda's own parser; on top of that, the deployment
- * refuses what cannot work (or must not ship) in the Lambda: local-only keys, a revocation
- * file, JWKS files that do not exist, and JWKS URIs in a VPC with no route to the internet.
+ * refuses what cannot work (or must not ship) in the Lambda: local-only keys, anything but the
+ * stack's DynamoDB revocation table, JWKS files that do not exist, and JWKS URIs in a VPC with
+ * no route to the internet.
  */
 function parseRuntime(raw: unknown, baseDir: string, natGateways: number): DeployedRuntimeConfig {
   const at = 'authorizer.runtime';
   const obj = objectAt(raw, at);
   onlyKeys(obj, at, ['issuers', 'policies', 'revocations', 'maxTokenBytes']);
-  if (obj.revocations !== null) {
-    throw new ConfigError(
-      join(at, 'revocations'),
-      `must be null: the deployed authorizer has no revocation store yet, got ${show(obj.revocations)}`,
-    );
-  }
+  const revocations = deployedRevocations(obj.revocations, join(at, 'revocations'));
   try {
     parseAuthorizerConfig(obj, { baseDir, defaultPoliciesDir: DEFAULT_POLICIES_DIR });
   } catch (error) {
@@ -258,7 +295,7 @@ function parseRuntime(raw: unknown, baseDir: string, natGateways: number): Deplo
   return {
     issuers: issuers as DeployedRuntimeConfig['issuers'],
     policies,
-    revocations: null,
+    revocations,
     ...(typeof obj.maxTokenBytes === 'number' ? { maxTokenBytes: obj.maxTokenBytes } : {}),
   };
 }

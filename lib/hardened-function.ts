@@ -71,6 +71,13 @@ export interface HardenedFunctionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The execution role. Share one only between functions that are one principal (the scheduled
+   * and on-demand entry points of the key rotator, which key policies name), or to name the
+   * role before the function exists.
+   * @default - a new role of its own
+   */
+  readonly role?: iam.Role;
 }
 
 /**
@@ -105,10 +112,12 @@ export class HardenedFunction extends Construct {
     });
 
     // A role of its own, without AWS managed policies: every permission is visible here.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${this.node.path}`,
-    });
+    this.role =
+      props.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Execution role of ${this.node.path}`,
+      });
     this.logGroup.grantWrite(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: [...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS], resources: ['*'] }),

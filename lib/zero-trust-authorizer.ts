@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { AssetHashType, DockerImage, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { type HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -21,6 +21,7 @@ import {
   AcknowledgingHttpLambdaAuthorizer,
   acknowledgeInvokePermission,
 } from './private/invoke-permission.ts';
+import type { RevocationTable } from './revocation-table.ts';
 
 /**
  * One identity provider the authorizer trusts, in the runtime config's own shape
@@ -38,6 +39,21 @@ export type TrustedIssuer = {
   readonly jwksUri?: string;
   readonly [option: string]: unknown;
 };
+
+/** Where the authorizer reads revocations, and how long it may reuse an answer. */
+export interface AuthorizerRevocations {
+  /** The DynamoDB revocation table; read-only access is granted, its name set as `ZTA_REVOCATIONS_TABLE`. */
+  readonly table: RevocationTable;
+  /**
+   * How long a lookup answer is reused in memory: a revocation takes effect within this long.
+   * @default 5 (the runtime's default)
+   */
+  readonly cacheSeconds?: number;
+  /**
+   * @default 10000 (the runtime's default)
+   */
+  readonly maxCacheEntries?: number;
+}
 
 export interface ZeroTrustAuthorizerProps {
   /** The identity providers whose tokens are accepted. */
@@ -101,6 +117,17 @@ export interface ZeroTrustAuthorizerProps {
    * @default - unreserved
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * The revocation store, read on every decision; the authorizer denies when it cannot read it.
+   * @default - no revocation store (`revocations: null` in the runtime config)
+   */
+  readonly revocations?: AuthorizerRevocations;
+  /**
+   * CloudWatch namespace of the EMF metrics the handler emits (`Decisions`, `DecisionLatency`
+   * by `Outcome` and by `Reason`); keep it apart from the metric filters' namespace.
+   * @default 'ZeroTrustAuthorizer'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /** Where `functions/authorizer` lives; the asset's source (its hash is taken from the bundle). */
@@ -137,8 +164,19 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
   public readonly resultsCacheTtl: Duration;
   /** Metrics derived from the decision log: decisions by status, denials by reason, latency. */
   public readonly decisions: DecisionMetrics;
+  /** Namespace of the handler's EMF metrics (dimension sets `service`+`Outcome`, `service`+`Reason`). */
+  public readonly metricsNamespace: string;
+  /** The `service` dimension of the EMF metrics (Powertools' service name). */
+  public readonly serviceName: string = SERVICE_NAME;
 
   private readonly restAuthorizers = new Map<string, apigateway.RequestAuthorizer>();
+  private readonly packagedConfig: RuntimeConfigJson;
+  private readonly configBaseDir: string;
+  /** Issuers added by `trustIssuer`, with the stand-in used to validate each. */
+  private readonly deployedIssuers: Array<{
+    readonly issuer: TrustedIssuer;
+    readonly standIn: TrustedIssuer;
+  }> = [];
 
   constructor(scope: Construct, id: string, props: ZeroTrustAuthorizerProps) {
     super(scope, id);
@@ -146,14 +184,19 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
     const runtimeConfig: RuntimeConfigJson = {
       issuers: props.issuers.map((issuer) => ({ ...issuer })),
       policies: props.policiesDir ?? DEFAULT_POLICIES_DIR,
-      // No revocation store is deployed yet: an explicit, visible choice.
-      revocations: null,
+      // Without a table: no revocation store, an explicit, visible choice.
+      revocations: props.revocations
+        ? { dynamodb: revocationsJson(props.revocations, this.node.path) }
+        : null,
       ...(props.maxTokenBytes === undefined ? {} : { maxTokenBytes: props.maxTokenBytes }),
     };
     // Validate even when bundling is skipped (unit tests, `cdk ls`), naming the bad key.
     validateRuntimeConfig(runtimeConfig, configBaseDir, this.node.path);
+    this.packagedConfig = runtimeConfig;
+    this.configBaseDir = configBaseDir;
 
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
+    this.metricsNamespace = props.metricsNamespace ?? 'ZeroTrustAuthorizer';
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const encryptionKey = props.encryptionKey ?? new PlatformKey(this, 'Key', { removalPolicy }).key;
 
@@ -182,7 +225,12 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
       timeout: props.timeout ?? Duration.seconds(5),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy,
-      environment: { POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+        // The reference (not the literal) orders the table before the function.
+        ...(props.revocations ? { ZTA_REVOCATIONS_TABLE: props.revocations.table.table.tableName } : {}),
+      },
       ...(props.vpcSubnets === undefined ? {} : { vpcSubnets: props.vpcSubnets }),
       ...(props.reservedConcurrentExecutions === undefined
         ? {}
@@ -192,6 +240,7 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
     this.role = hardened.role;
     this.logGroup = hardened.logGroup;
     this.securityGroup = hardened.securityGroup;
+    props.revocations?.table.grantLookup(this.role);
 
     if (props.issuers.some((issuer) => typeof issuer.jwksUri === 'string')) {
       // Identity providers publish keys on the internet; only HTTPS, and only when asked for.
@@ -243,6 +292,33 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
     });
   }
 
+  /**
+   * Trusts an issuer known only at deployment: its `jwksUri` may hold CloudFormation references
+   * (the suite's own token API), so it cannot be packaged, and the function reads it from
+   * `ZTA_DEPLOYED_ISSUERS` at cold start. Validated now, with the references standing in, by the
+   * parser the function runs. The caller opens the network path to the JWKS (e.g.
+   * `WorkloadTokens.trustedBy`).
+   */
+  public trustIssuer(issuer: TrustedIssuer): void {
+    if (typeof issuer.jwksUri !== 'string' || issuer.jwksFile !== undefined) {
+      throw new Error(`${this.node.path}: an issuer trusted at deployment needs a jwksUri and no jwksFile`);
+    }
+    const standIn = Token.isUnresolved(issuer.jwksUri)
+      ? { ...issuer, jwksUri: 'https://deploy-time.invalid/.well-known/jwks.json' }
+      : { ...issuer };
+    const issuers = [...this.packagedConfig.issuers, ...this.deployedIssuers.map((d) => d.standIn), standIn];
+    validateRuntimeConfig({ ...this.packagedConfig, issuers }, this.configBaseDir, this.node.path);
+    if (this.deployedIssuers.length === 0) {
+      this.function.addEnvironment(
+        'ZTA_DEPLOYED_ISSUERS',
+        Lazy.string({
+          produce: () => Stack.of(this).toJsonString(this.deployedIssuers.map((d) => d.issuer)),
+        }),
+      );
+    }
+    this.deployedIssuers.push({ issuer: { ...issuer }, standIn });
+  }
+
   /** Lets `grantee` invoke the authorizer function (e.g. an API Gateway credentials role). */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return this.function.grantInvoke(grantee);
@@ -251,6 +327,23 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
   /** Decisions with the given status: 200 allowed, 401 unauthenticated, 403 forbidden. */
   public metricDecisions(status: DecisionStatus, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.decisions.metricDecisions(status, props);
+  }
+
+  /**
+   * Decisions with the given outcome, from the handler's EMF metrics (namespace
+   * `metricsNamespace`, dimensions `service` and `Outcome`).
+   */
+  public metricDecisionsByOutcome(
+    outcome: 'ALLOW' | 'DENY',
+    props?: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName: 'Decisions',
+      dimensionsMap: { service: this.serviceName, Outcome: outcome },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
   }
 
   /**
@@ -289,6 +382,19 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
   public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.function.metricThrottles(props);
   }
+}
+
+/** The runtime config's `revocations.dynamodb`, which the bundle carries (so the name must be a literal). */
+function revocationsJson(revocations: AuthorizerRevocations, constructPath: string): Record<string, unknown> {
+  const { tableName } = revocations.table;
+  if (Token.isUnresolved(tableName)) {
+    throw new Error(`${constructPath}: revocations.table needs a literal table name (the bundle names it)`);
+  }
+  return {
+    tableName,
+    ...(revocations.cacheSeconds === undefined ? {} : { cacheSeconds: revocations.cacheSeconds }),
+    ...(revocations.maxCacheEntries === undefined ? {} : { maxCacheEntries: revocations.maxCacheEntries }),
+  };
 }
 
 /** Refuses, at synth time, what the Lambda would refuse at cold start (or could not load). */

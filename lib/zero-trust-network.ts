@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { AwsManagedPrefixList } from './aws-managed-prefix-list.ts';
 import { DYNAMODB_ENDPOINT_ACTIONS } from './private/iam-actions.ts';
 
 export interface ZeroTrustNetworkProps {
@@ -48,7 +49,22 @@ const INTERFACE_ENDPOINTS: ReadonlyArray<readonly [string, ec2.InterfaceVpcEndpo
   ['EventBridge', ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE],
   ['Sts', ec2.InterfaceVpcEndpointAwsService.STS],
   ['XRay', ec2.InterfaceVpcEndpointAwsService.XRAY],
+  ['Sqs', ec2.InterfaceVpcEndpointAwsService.SQS],
+  ['Sns', ec2.InterfaceVpcEndpointAwsService.SNS],
 ];
+
+/**
+ * Endpoint policies narrower than "this account's principals, any action": the functions only
+ * send to this account's queues and publish to its topics, so nothing read or received through
+ * these endpoints, and nothing sent to another account's queue or topic (exfiltration).
+ */
+const NARROW_ENDPOINT_POLICIES: Readonly<
+  Record<string, { actions: string[]; service: string; resource: string }>
+> = {
+  Kms: { actions: ['kms:*'], service: 'kms', resource: 'key/*' },
+  Sqs: { actions: ['sqs:SendMessage'], service: 'sqs', resource: '*' },
+  Sns: { actions: ['sns:Publish'], service: 'sns', resource: '*' },
+};
 
 /**
  * The VPC the authorizer runs in: private subnets in two AZs, flow logs of all traffic into an
@@ -68,6 +84,11 @@ export class ZeroTrustNetwork extends Construct {
   /** Present when `privateApiEndpoint` is set. */
   public readonly executeApiEndpoint?: ec2.InterfaceVpcEndpoint;
   public readonly flowLogGroup: logs.LogGroup;
+
+  private readonly encryptionKey: kms.IKey;
+  private readonly logRetention: logs.RetentionDays;
+  private readonly removalPolicy: RemovalPolicy;
+  private dynamoDbPrefixList?: AwsManagedPrefixList;
 
   constructor(scope: Construct, id: string, props: ZeroTrustNetworkProps) {
     super(scope, id);
@@ -136,11 +157,11 @@ export class ZeroTrustNetwork extends Construct {
     const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
     for (const [name, service] of INTERFACE_ENDPOINTS) {
       const endpoint = this.addInterfaceEndpoint(name, service);
+      const narrow = NARROW_ENDPOINT_POLICIES[name];
       endpoint.addToPolicy(
-        this.thisAccountOnly(
-          name === 'Kms' ? ['kms:*'] : ['*'],
-          name === 'Kms' ? [this.arn('kms', 'key/*')] : ['*'],
-        ),
+        narrow
+          ? this.thisAccountOnly(narrow.actions, [this.arn(narrow.service, narrow.resource)])
+          : this.thisAccountOnly(['*'], ['*']),
       );
       endpoints[name] = endpoint;
     }
@@ -166,6 +187,28 @@ export class ZeroTrustNetwork extends Construct {
     });
     this.dynamoDbEndpoint.addToPolicy(
       this.thisAccountOnly([...DYNAMODB_ENDPOINT_ACTIONS], [this.arn('dynamodb', 'table/*')]),
+    );
+    this.encryptionKey = props.encryptionKey;
+    this.logRetention = props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  }
+
+  /**
+   * Opens TCP 443 from `securityGroup` to DynamoDB through the gateway endpoint: an egress
+   * rule to the regional DynamoDB prefix list, whose id is looked up at deployment (see
+   * `AwsManagedPrefixList`; one lookup per network, made on first use).
+   */
+  public allowHttpsToDynamoDb(securityGroup: ec2.ISecurityGroup): void {
+    this.dynamoDbPrefixList ??= new AwsManagedPrefixList(this, 'DynamoDbPrefixList', {
+      prefixListName: ec2.GatewayVpcEndpointAwsService.DYNAMODB.name,
+      encryptionKey: this.encryptionKey,
+      logRetention: this.logRetention,
+      removalPolicy: this.removalPolicy,
+    });
+    securityGroup.addEgressRule(
+      ec2.Peer.prefixList(this.dynamoDbPrefixList.prefixListId),
+      ec2.Port.tcp(443),
+      'HTTPS to DynamoDB (gateway endpoint)',
     );
   }
 

@@ -1,11 +1,14 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AuthorizerMonitoring } from './authorizer-monitoring.ts';
 import type { EnvironmentConfig } from './config.ts';
+import { DecisionPipeline } from './decision-pipeline.ts';
 import { DemoProtectedApi } from './demo-protected-api.ts';
 import { PlatformKey } from './platform-key.ts';
+import { RevocationTable } from './revocation-table.ts';
+import { WorkloadTokens, workloadTokenOutputs } from './workload-tokens.ts';
 import { type TrustedIssuer, ZeroTrustAuthorizer } from './zero-trust-authorizer.ts';
 import { ZeroTrustNetwork } from './zero-trust-network.ts';
 
@@ -14,8 +17,10 @@ export interface ZeroTrustStackProps extends StackProps {
 }
 
 /**
- * One environment of the suite: key, network, authorizer, the demo API behind it, and the
- * authorizer's dashboard and alarms. It only composes; each piece is its own construct.
+ * One environment of the suite: key, network, revocation table, authorizer, the demo API behind
+ * it, the authorizer's dashboard and alarms, and the decision pipeline (decisions on
+ * EventBridge, denial-spike detection, auto-revocation, the admin route), and the workload-token
+ * service with its signing-key rotation. It only composes; each piece is its own construct.
  */
 export class ZeroTrustStack extends Stack {
   public readonly key: PlatformKey;
@@ -23,6 +28,9 @@ export class ZeroTrustStack extends Stack {
   public readonly authorizer: ZeroTrustAuthorizer;
   public readonly api: DemoProtectedApi;
   public readonly monitoring: AuthorizerMonitoring;
+  public readonly revocations: RevocationTable;
+  public readonly pipeline: DecisionPipeline;
+  public readonly tokens: WorkloadTokens;
 
   constructor(scope: Construct, id: string, props: ZeroTrustStackProps) {
     super(scope, id, props);
@@ -40,6 +48,13 @@ export class ZeroTrustStack extends Stack {
       privateApiEndpoint: privateApi,
       encryptionKey: this.key.key,
       flowLogRetention: logRetention,
+      removalPolicy,
+    });
+
+    const revocationsConfig = config.authorizer.runtime.revocations.dynamodb;
+    this.revocations = new RevocationTable(this, 'Revocations', {
+      tableName: revocationsConfig.tableName,
+      encryptionKey: this.key.key,
       removalPolicy,
     });
 
@@ -61,8 +76,14 @@ export class ZeroTrustStack extends Stack {
       ...(config.authorizer.reservedConcurrency === null
         ? {}
         : { reservedConcurrentExecutions: config.authorizer.reservedConcurrency }),
+      revocations: {
+        table: this.revocations,
+        cacheSeconds: revocationsConfig.cacheSeconds,
+        maxCacheEntries: revocationsConfig.maxCacheEntries,
+      },
     });
     this.network.allowHttpsToEndpoints(this.authorizer.securityGroup);
+    this.network.allowHttpsToDynamoDb(this.authorizer.securityGroup);
 
     this.api = new DemoProtectedApi(this, 'DemoApi', {
       authorizer: this.authorizer,
@@ -85,15 +106,68 @@ export class ZeroTrustStack extends Stack {
       evaluationPeriods: config.alarms.evaluationPeriods,
     });
 
+    this.pipeline = new DecisionPipeline(this, 'DecisionPipeline', {
+      authorizer: this.authorizer,
+      revocations: this.revocations,
+      protectedApi: { api: this.api.api, stageName: config.api.stageName },
+      network: this.network,
+      encryptionKey: this.key.key,
+      alarmTopic: this.monitoring.alarmTopic,
+      eventBusName: `zta-${config.name}-decisions`,
+      archiveRetention: Duration.days(config.decisionEvents.archiveRetentionDays),
+      denyThreshold: config.autoRevocation.denyThreshold,
+      window: Duration.seconds(config.autoRevocation.windowSeconds),
+      denyRate: {
+        thresholdPercent: config.alarms.denyRatePercent,
+        minDecisions: config.alarms.denyRateMinDecisions,
+        period: Duration.seconds(config.alarms.periodSeconds),
+        evaluationPeriods: config.alarms.evaluationPeriods,
+      },
+      cacheFlushOverInternet: config.network.natGateways > 0,
+      logRetention,
+      removalPolicy,
+    });
+
+    const tokenService = config.tokenService;
+    this.tokens = new WorkloadTokens(this, 'WorkloadTokens', {
+      settings: tokenService.runtime,
+      environment: config.name,
+      rotationCheckInterval: Duration.minutes(tokenService.rotationCheckMinutes),
+      network: this.network,
+      encryptionKey: this.key.key,
+      endpointType: privateApi ? apigateway.EndpointType.PRIVATE : apigateway.EndpointType.REGIONAL,
+      stageName: config.api.stageName,
+      throttling: tokenService.throttling,
+      alarmTopic: this.monitoring.alarmTopic,
+      logRetention,
+      removalPolicy,
+    });
+    if (tokenService.authorizerTrust) {
+      this.tokens.trustedBy(this.authorizer, {
+        audience: tokenService.authorizerTrust.audience,
+        jwksCache: Duration.seconds(tokenService.authorizerTrust.jwksCacheSeconds),
+      });
+    }
+
     if (config.logs.retentionDays < 365) {
-      for (const logGroup of [this.network.flowLogGroup, this.authorizer.logGroup, this.api.accessLogGroup]) {
-        acknowledgeShortRetention(logGroup, config);
+      // Only the log groups that keep the configured retention: that is what the reason says.
+      for (const logGroup of this.node.findAll()) {
+        if (!(logGroup instanceof logs.LogGroup)) continue;
+        const retention = (logGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays;
+        if (retention === config.logs.retentionDays) acknowledgeShortRetention(logGroup, config);
       }
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Demo API base URL' });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+    new CfnOutput(this, 'EventBusName', { value: this.pipeline.stream.bus.eventBusName });
+    new CfnOutput(this, 'RevocationTableName', { value: this.revocations.table.tableName });
+    new CfnOutput(this, 'RevocationAdminRoleArn', {
+      value: this.pipeline.adminRoute.adminRole.roleArn,
+      description: 'The only principal the /revocations admin route answers',
+    });
+    workloadTokenOutputs(this, this.tokens);
   }
 }
 

@@ -8,6 +8,8 @@
  * Environment: `ZTA_CONFIG_PATH` (default `zta.config.json` in the package);
  * `ZTA_REVOCATIONS_TABLE` names the DynamoDB revocation table when the deployment creates it
  * (its name is only known at deploy time) and overrides the config's `revocations`;
+ * `ZTA_DEPLOYED_ISSUERS` adds issuers whose JWKS URL is only known at deploy time (the suite's
+ * own token service; see `runtime/deployed-issuers.ts`);
  * `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE` (default `ZeroTrustAuthorizer`).
  */
 import { resolve } from 'node:path';
@@ -17,6 +19,7 @@ import type { AuthorizerConfig } from '../core/config/authorizer-config.ts';
 import { parseRevocations } from '../core/config/pipeline-config.ts';
 import { buildAuthorizer } from '../runtime/build-authorizer.ts';
 import { loadConfigFile } from '../runtime/config-file.ts';
+import { withDeployedIssuers } from '../runtime/deployed-issuers.ts';
 import { createDecisionObserver } from './observe.ts';
 import type { AuthorizerResponse } from './response.ts';
 import { toApiGatewayResponse, UNAUTHORIZED } from './response.ts';
@@ -30,9 +33,12 @@ const metrics = new Metrics({
   serviceName,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ZeroTrustAuthorizer',
 });
-const config = withTableFromEnv(
-  loadConfigFile(configPath, resolve(taskRoot, 'policies')),
-  process.env.ZTA_REVOCATIONS_TABLE,
+const config = withDeployedIssuers(
+  withTableFromEnv(
+    loadConfigFile(configPath, resolve(taskRoot, 'policies')),
+    process.env.ZTA_REVOCATIONS_TABLE,
+  ),
+  process.env.ZTA_DEPLOYED_ISSUERS,
 );
 const authorizer = buildAuthorizer(config, { watchFiles: false });
 const observe = createDecisionObserver(logger, metrics);

@@ -37,9 +37,13 @@ export const ALARM_PUBLISH_KEY_ACTIONS: readonly string[] = Object.freeze([
   'kms:GenerateDataKey*',
 ]);
 
-/** The DynamoDB data-plane calls the gateway endpoint lets through (the revocation store's needs). */
+/**
+ * The DynamoDB data-plane calls the gateway endpoint lets through: the revocation store's, the
+ * denial counters' and the forwarder's duplicate filter (`BatchWriteItem`).
+ */
 export const DYNAMODB_ENDPOINT_ACTIONS: readonly string[] = Object.freeze([
   'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
   'dynamodb:ConditionCheckItem',
   'dynamodb:DeleteItem',
   'dynamodb:DescribeTable',

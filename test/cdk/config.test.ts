@@ -170,12 +170,12 @@ describe('parseEnvironmentConfig refuses, naming the key path and showing the va
     [
       'a revocation file',
       (r) => (r.authorizer.runtime.revocations = { file: './revocations.json' }),
-      /^authorizer\.runtime\.revocations: must be null: the deployed authorizer has no revocation store yet/,
+      /^authorizer\.runtime\.revocations: only the DynamoDB store is deployed/,
     ],
     [
-      'a missing revocations key (must be an explicit null)',
+      'a missing revocations key (the stack deploys the table)',
       (r) => delete r.authorizer.runtime.revocations,
-      /^authorizer\.runtime\.revocations: must be null/,
+      /^authorizer\.runtime\.revocations: the stack deploys the DynamoDB revocation table/,
     ],
     [
       "the local issuer's private keys",

@@ -92,11 +92,13 @@ describe.each(ENVIRONMENTS)('%s: network', (env) => {
         ServiceName: endpointService(service),
         PrivateDnsEnabled: true,
         PolicyDocument: {
-          Statement: [
+          // KMS also serves the key rotator's CreateKey, ListKeys and alias calls, to its role only
+          // (test/cdk/workload-tokens.test.ts).
+          Statement: (service === 'kms' ? Match.arrayWith : (s: unknown[]) => s)([
             Match.objectLike({
               Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
             }),
-          ],
+          ]),
         },
       });
     },
@@ -165,7 +167,9 @@ describe.each(ENVIRONMENTS)('%s: encryption and logs', (env) => {
 
   it('encrypts every log group with the key and keeps it for the configured retention', () => {
     const groups = template(env).findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(3); // flow logs, authorizer, API access logs
+    // flow logs, authorizer, API access logs; forwarder, spike detector, revoker, admin route,
+    // and the deploy-time DynamoDB prefix-list lookup; token, JWKS, two rotators, token API access
+    expect(Object.keys(groups)).toHaveLength(13);
     const retention = stacks[env].config.logs.retentionDays;
     const deletion = stacks[env].config.removalPolicy === 'retain' ? 'Retain' : 'Delete';
     for (const group of Object.values(groups)) {
@@ -261,6 +265,10 @@ describe.each(ENVIRONMENTS)('%s: authorizer function', (env) => {
       ...LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS,
       'xray:PutTraceSegments',
       'xray:PutTelemetryRecords',
+      'ec2:DescribePrefixLists',
+      // The key rotator: keys are created at run time (CreateKey is narrowed by conditions).
+      'kms:CreateKey',
+      'kms:ListKeys',
     ]);
     const policies = resourcesOfType(template(env), 'AWS::IAM::Policy');
     for (const policy of Object.values(policies)) {
@@ -331,9 +339,22 @@ describe.each(ENVIRONMENTS)('%s: demo API', (env) => {
     },
   );
 
-  it('has no method without the authorizer', () => {
-    const methods = Object.values(resourcesOfType(template(env), 'AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties?.AuthorizationType)).toEqual(['CUSTOM', 'CUSTOM']);
+  it('has no method without the authorizer, except the IAM-authorized admin route', () => {
+    const resources = resourcesOfType(template(env), 'AWS::ApiGateway::Resource');
+    const admin = Object.entries(resources).find(([, r]) => r.Properties?.PathPart === 'revocations')?.[0];
+    // The token API (workload-tokens.test.ts) is not behind the authorizer by design.
+    const methods = Object.values(resourcesOfType(template(env), 'AWS::ApiGateway::Method')).filter((m) =>
+      JSON.stringify(m.Properties?.RestApiId).startsWith('{"Ref":"DemoApi'),
+    );
+    const byType = (m: (typeof methods)[number]) =>
+      JSON.stringify(m.Properties?.ResourceId) === JSON.stringify({ Ref: admin }) ? 'admin' : 'demo';
+    expect(methods.map((m) => `${byType(m)}:${m.Properties?.AuthorizationType}`).sort()).toEqual([
+      'admin:AWS_IAM',
+      'admin:AWS_IAM',
+      'admin:AWS_IAM',
+      'demo:CUSTOM',
+      'demo:CUSTOM',
+    ]);
   });
 
   it('traces, throttles and writes JSON access logs with the decision id', () => {
@@ -358,12 +379,22 @@ describe.each(ENVIRONMENTS)('%s: demo API', (env) => {
 
   it('has the configured endpoint type, and a PRIVATE API only answers through its VPC endpoint', () => {
     const type = stacks[env].config.api.endpointType;
+    // Every API also denies its admin route to all but the revocation admin role.
+    const adminOnly = Match.objectLike({
+      Effect: 'Deny',
+      Resource: 'execute-api:/*/*/revocations',
+      Condition: {
+        StringNotEquals: {
+          'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('AdminRole'), 'Arn'] },
+        },
+      },
+    });
     template(env).hasResourceProperties('AWS::ApiGateway::RestApi', {
       EndpointConfiguration: { Types: [type] },
-      Policy:
-        type === 'PRIVATE'
-          ? {
-              Statement: [
+      Policy: {
+        Statement:
+          type === 'PRIVATE'
+            ? [
                 Match.objectLike({
                   Effect: 'Deny',
                   Condition: {
@@ -371,10 +402,11 @@ describe.each(ENVIRONMENTS)('%s: demo API', (env) => {
                   },
                 }),
                 Match.objectLike({ Effect: 'Allow' }),
-              ],
-              Version: '2012-10-17',
-            }
-          : Match.absent(),
+                adminOnly,
+              ]
+            : [adminOnly],
+        Version: '2012-10-17',
+      },
     });
   });
 

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { buildSync } from 'esbuild';
+import { REPO_ROOT } from '../config.ts';
+
+/** The pipeline's Lambda entry points: `functions/<name>/index.ts`, each exporting `handler`. */
+export type PipelineHandler = 'decision-forwarder' | 'spike-detector' | 'revoker' | 'revocation-admin';
+
+/**
+ * Bundles `functions/<name>/index.ts` with esbuild into `<outDir>/index.js` (CommonJS, the AWS
+ * SDK included so the package does not depend on the runtime's copy). Synchronous, as CDK
+ * local bundling requires. Exported for the bundle tests.
+ */
+export function bundleHandler(name: PipelineHandler, outDir: string): void {
+  buildSync({
+    entryPoints: [join(REPO_ROOT, 'functions', name, 'index.ts')],
+    outfile: join(outDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+}
+
+/**
+ * The deployment package of a pipeline handler, bundled locally (never Docker: local bundling
+ * either succeeds or throws). The bundle, not the source folder, decides the asset hash: the
+ * handlers import from `functions/core` and `functions/runtime` too.
+ */
+export function bundledHandlerCode(name: PipelineHandler): lambda.Code {
+  return lambda.Code.fromAsset(join(REPO_ROOT, 'functions', name), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          bundleHandler(name, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}

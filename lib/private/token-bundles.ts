@@ -1,0 +1,57 @@
+import { dirname, join } from 'node:path';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { buildSync } from 'esbuild';
+import { REPO_ROOT } from '../config.ts';
+
+/** The workload-token service's Lambda entry points (docs/key-rotation.md), each exporting `handler`. */
+export const TOKEN_SERVICE_ENTRIES = {
+  token: 'token-service/token-handler.ts',
+  jwks: 'token-service/jwks-handler.ts',
+  scheduledRotation: 'key-rotation/scheduled-handler.ts',
+  onDemandRotation: 'key-rotation/on-demand-handler.ts',
+} as const;
+export type TokenServiceEntry = keyof typeof TOKEN_SERVICE_ENTRIES;
+
+/**
+ * Bundles one entry point (`functions/<entry>`) with esbuild into `<outDir>/index.js`:
+ * CommonJS, the AWS SDK included (the package must not depend on the runtime's copy).
+ * Synchronous, as CDK local bundling requires. Exported for the bundle tests.
+ */
+export function bundleTokenServiceEntry(entry: TokenServiceEntry, outDir: string): void {
+  buildSync({
+    entryPoints: [join(REPO_ROOT, 'functions', TOKEN_SERVICE_ENTRIES[entry])],
+    outfile: join(outDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+}
+
+/**
+ * The deployment package of an entry point, bundled locally (never Docker: local bundling
+ * either succeeds or throws). The bundle decides the asset hash: the handlers import from
+ * `functions/signing` and `functions/core` too, not only from their own folder.
+ */
+export function tokenServiceCode(entry: TokenServiceEntry): lambda.Code {
+  return lambda.Code.fromAsset(join(REPO_ROOT, 'functions', dirname(TOKEN_SERVICE_ENTRIES[entry])), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      // CDK caches a bundle by source folder and options, not by `tryBundle` (a function): two
+      // entries in one folder would share the first one's bundle without a visible difference.
+      environment: { ZTA_BUNDLE_ENTRY: TOKEN_SERVICE_ENTRIES[entry] },
+      local: {
+        tryBundle(outputDir: string): boolean {
+          bundleTokenServiceEntry(entry, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
