@@ -8,13 +8,13 @@ import { REPO_ROOT } from '../config.ts';
 export type PipelineHandler = 'decision-forwarder' | 'spike-detector' | 'revoker' | 'revocation-admin';
 
 /**
- * Bundles `functions/<name>/index.ts` with esbuild into `<outDir>/index.js` (CommonJS, the AWS
- * SDK included so the package does not depend on the runtime's copy). Synchronous, as CDK
- * local bundling requires. Exported for the bundle tests.
+ * Bundles one Lambda entry file with esbuild into `<outDir>/index.js` (CommonJS, the AWS SDK
+ * included so the package does not depend on the runtime's copy). Synchronous, as CDK local
+ * bundling requires. The one set of esbuild options every suite handler is built with.
  */
-export function bundleHandler(name: PipelineHandler, outDir: string): void {
+export function esbuildHandler(entryFile: string, outDir: string): void {
   buildSync({
-    entryPoints: [join(REPO_ROOT, 'functions', name, 'index.ts')],
+    entryPoints: [entryFile],
     outfile: join(outDir, 'index.js'),
     bundle: true,
     platform: 'node',
@@ -25,6 +25,11 @@ export function bundleHandler(name: PipelineHandler, outDir: string): void {
     legalComments: 'none',
     logLevel: 'error',
   });
+}
+
+/** Bundles `functions/<name>/index.ts` into `<outDir>/index.js`. Exported for the bundle tests. */
+export function bundleHandler(name: PipelineHandler, outDir: string): void {
+  esbuildHandler(join(REPO_ROOT, 'functions', name, 'index.ts'), outDir);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { buildSync } from 'esbuild';
 import { REPO_ROOT } from '../config.ts';
+import { esbuildHandler } from './bundled-handler.ts';
 
 /** The workload-token service's Lambda entry points (docs/key-rotation.md), each exporting `handler`. */
 export const TOKEN_SERVICE_ENTRIES = {
@@ -14,23 +14,11 @@ export const TOKEN_SERVICE_ENTRIES = {
 export type TokenServiceEntry = keyof typeof TOKEN_SERVICE_ENTRIES;
 
 /**
- * Bundles one entry point (`functions/<entry>`) with esbuild into `<outDir>/index.js`:
- * CommonJS, the AWS SDK included (the package must not depend on the runtime's copy).
- * Synchronous, as CDK local bundling requires. Exported for the bundle tests.
+ * Bundles one entry point (`functions/<entry>`) into `<outDir>/index.js` with the suite's
+ * esbuild options. Exported for the bundle tests.
  */
 export function bundleTokenServiceEntry(entry: TokenServiceEntry, outDir: string): void {
-  buildSync({
-    entryPoints: [join(REPO_ROOT, 'functions', TOKEN_SERVICE_ENTRIES[entry])],
-    outfile: join(outDir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'error',
-  });
+  esbuildHandler(join(REPO_ROOT, 'functions', TOKEN_SERVICE_ENTRIES[entry]), outDir);
 }
 
 /**
