@@ -4,8 +4,8 @@ import { type Decision, unauthorized } from './decision.ts';
 import { type DecisionRecord, decisionRecord, type TokenFacts } from './decision-record.ts';
 import { parseAuthorizerEvent, type RequestFacts } from './event.ts';
 import { principalFacts } from './identity.ts';
+import { createTokenVerifier } from './jwt/verified-token-cache.ts';
 import type { TrustedIssuer } from './jwt/verify-token.ts';
-import { verifyToken } from './jwt/verify-token.ts';
 import type { PolicyEngine } from './policy/types.ts';
 import { isRevoked, type RevocationStore } from './revocation.ts';
 
@@ -18,6 +18,12 @@ export interface AuthorizerDeps {
   /** `null` runs without revocation checks: a visible choice in the caller's code. */
   readonly revocations: RevocationStore | null;
   readonly maxTokenBytes: number;
+  /**
+   * Most verified tokens remembered, so a repeated token skips its signature check (expiry,
+   * key, revocation and policy are still checked on every request); 0 verifies every time.
+   * @default 4096
+   */
+  readonly verifiedTokenCacheSize?: number;
   /** @default crypto.randomUUID */
   readonly newDecisionId?: () => string;
 }
@@ -43,6 +49,7 @@ export type Authorizer = (event: unknown, nowMs: number) => Promise<DecisionOutc
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const issuers = new Map(deps.issuers.map((i) => [i.config.issuer, i]));
   const newId = deps.newDecisionId ?? randomUUID;
+  const verifyToken = createTokenVerifier(issuers, deps.maxTokenBytes, deps.verifiedTokenCacheSize ?? 4096);
   // A header far beyond the token cap is refused before even the character scan.
   const maxHeaderChars = deps.maxTokenBytes * 2;
 
@@ -67,7 +74,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     const bearer = bearerToken(credential.value);
     if (!bearer.ok) return deny(bearer.reason, 'Authorization is not "Bearer <token>"');
 
-    const verified = await verifyToken(bearer.token, issuers, deps.maxTokenBytes, now);
+    const verified = await verifyToken(bearer.token, now);
     if (!verified.ok) return deny(verified.reason, verified.detail, verified.facts);
     const { claims, issuer } = verified;
 

@@ -63,37 +63,42 @@ export function decisionRecord(input: {
   const { decision, facts, token } = input;
   const target = facts?.target;
   const principal = decision.effect === 'allow' || decision.status === 403 ? decision.principal : undefined;
-  const fields: DecisionRecord = {
+  // Absent fields are left out (not set to undefined), so records stay small and every present
+  // field means something. Built by assignment: this runs on every request.
+  const record: Record<string, unknown> = {
     schema: 'zta.decision/v1',
     decisionId: input.decisionId,
     time: new Date(input.nowMs).toISOString(),
     decision: decision.effect === 'allow' ? 'ALLOW' : 'DENY',
     status: decision.status,
     reason: decision.reason,
-    detail: decision.effect === 'deny' ? decision.detail : undefined,
-    eventFormat: facts?.format,
-    apiId: clip(target?.apiId),
-    stage: clip(target?.stage),
-    method: clip(target?.method),
-    route: clip(target?.route),
-    path: clip(target?.path),
-    requestId: clip(facts?.requestId),
-    traceId: clip(facts?.traceId),
-    sourceIp: clip(target?.sourceIp),
-    issuer: clip(token.iss),
-    subject: clip(token.sub),
-    jti: clip(token.jti),
-    kid: clip(token.kid),
-    alg: clip(token.alg),
-    claimsVerified: token.verified,
-    mfa: principal?.mfa,
-    roles: principal?.roles.map((r) => clip(r) as string),
-    policies: decision.effect === 'allow' || decision.status === 403 ? decision.policies : [],
-    policyRevision: input.policyRevision,
-    latencyMs: Math.round(input.latencyMs * 1000) / 1000,
   };
-  // Drop absent fields so records stay small and every present field means something.
-  return Object.fromEntries(
-    Object.entries(fields).filter(([, v]) => v !== undefined),
-  ) as unknown as DecisionRecord;
+  const put = (name: keyof DecisionRecord, value: unknown) => {
+    if (value !== undefined) record[name] = value;
+  };
+  put('detail', decision.effect === 'deny' ? decision.detail : undefined);
+  put('eventFormat', facts?.format);
+  put('apiId', clip(target?.apiId));
+  put('stage', clip(target?.stage));
+  put('method', clip(target?.method));
+  put('route', clip(target?.route));
+  put('path', clip(target?.path));
+  put('requestId', clip(facts?.requestId));
+  put('traceId', clip(facts?.traceId));
+  put('sourceIp', clip(target?.sourceIp));
+  put('issuer', clip(token.iss));
+  put('subject', clip(token.sub));
+  put('jti', clip(token.jti));
+  put('kid', clip(token.kid));
+  put('alg', clip(token.alg));
+  record.claimsVerified = token.verified;
+  put('mfa', principal?.mfa);
+  put(
+    'roles',
+    principal?.roles.map((r) => clip(r) as string),
+  );
+  record.policies = decision.effect === 'allow' || decision.status === 403 ? decision.policies : [];
+  record.policyRevision = input.policyRevision;
+  record.latencyMs = Math.round(input.latencyMs * 1000) / 1000;
+  return record as unknown as DecisionRecord;
 }

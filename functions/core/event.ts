@@ -135,13 +135,14 @@ function parseHttpV2(event: Obj): EventParseResult {
 function authorizationHeader(headers: unknown, multiValueHeaders: unknown): Credential {
   const values: unknown[] = [];
   if (isObj(headers)) {
-    for (const [name, value] of Object.entries(headers)) {
-      if (name.toLowerCase() === 'authorization') values.push(value);
+    for (const name in headers) {
+      if (isHeader(headers, name, 'authorization')) values.push(headers[name]);
     }
   }
   if (isObj(multiValueHeaders)) {
-    for (const [name, list] of Object.entries(multiValueHeaders)) {
-      if (name.toLowerCase() !== 'authorization') continue;
+    for (const name in multiValueHeaders) {
+      if (!isHeader(multiValueHeaders, name, 'authorization')) continue;
+      const list = multiValueHeaders[name];
       if (!Array.isArray(list) || list.length > 1) return { kind: 'multiple' };
       // API Gateway repeats the single value in headers and multiValueHeaders.
       if (list.length === 1 && !values.includes(list[0])) values.push(list[0]);
@@ -156,10 +157,19 @@ function authorizationHeader(headers: unknown, multiValueHeaders: unknown): Cred
 
 function headerValue(headers: unknown, lowerName: string): string | undefined {
   if (!isObj(headers)) return undefined;
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === lowerName && typeof value === 'string') return value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (isHeader(headers, name, lowerName) && typeof value === 'string') return value;
   }
   return undefined;
+}
+
+/**
+ * An own member named `lowerName` in any case. The length test first spares a lower-casing of
+ * every other header name: this runs on every request.
+ */
+function isHeader(headers: Obj, name: string, lowerName: string): boolean {
+  return name.length === lowerName.length && name.toLowerCase() === lowerName && Object.hasOwn(headers, name);
 }
 
 /** `arn:aws:execute-api:region:account:apiId/stage/METHOD/path...` */
@@ -177,6 +187,9 @@ export function parseMethodArn(
 
 function compact(target: { [K in keyof RequestTarget]: RequestTarget[K] | undefined }): RequestTarget {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(target)) if (v !== undefined) out[k] = v;
+  for (const k in target) {
+    const v = target[k as keyof RequestTarget];
+    if (v !== undefined) out[k] = v;
+  }
   return out as unknown as RequestTarget;
 }

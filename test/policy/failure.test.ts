@@ -9,7 +9,8 @@ vi.mock('@cedar-policy/cedar-wasm/nodejs', async (importOriginal) => {
   return { ...real, statefulIsAuthorized: vi.fn(real.statefulIsAuthorized) };
 });
 
-const engine = createPolicyEngine(defaultSource());
+// Uncached, so every evaluate reaches the stand-in.
+const engine = createPolicyEngine(defaultSource(), { decisionCacheSize: 0 });
 const allowed = input({ roles: ['admin'], mfa: true }, { route: '/api/sensitive' });
 
 it.each([
@@ -46,4 +47,24 @@ it.each([
     errors,
   });
   expect(engine.evaluate(allowed).decision).toBe('allow');
+});
+
+it('a Cedar failure is never cached: the same request asks Cedar again and is then cached', () => {
+  // Prepare
+  const cached = createPolicyEngine(defaultSource(), { decisionCacheSize: 16 });
+  const calls = () => vi.mocked(cedar.statefulIsAuthorized).mock.calls.length;
+  vi.mocked(cedar.statefulIsAuthorized).mockImplementationOnce(() => {
+    throw new Error('wasm trap: unreachable');
+  });
+  // Act
+  const first = cached.evaluate(allowed);
+  const before = calls();
+  const second = cached.evaluate(allowed);
+  const third = cached.evaluate(allowed);
+  // Assess
+  expect(first).toMatchObject({ decision: 'deny', reason: 'policy_error' });
+  expect(second.decision).toBe('allow');
+  expect(third).toEqual(second);
+  expect(calls()).toBe(before + 1);
+  expect(cached.cacheStats()).toMatchObject({ hits: 1, size: 1 });
 });

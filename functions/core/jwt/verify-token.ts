@@ -18,6 +18,19 @@ export type TokenResult =
   | { ok: true; claims: VerifiedClaims; issuer: IssuerConfig; facts: TokenFacts }
   | { ok: false; reason: CredentialReason; detail: string; facts: TokenFacts };
 
+/** A success with what proved it: the key object and how it was selected (for the token cache). */
+export type ProvenTokenResult =
+  | (Extract<TokenResult, { ok: true }> & { proof: KeyProof })
+  | Extract<TokenResult, { ok: false }>;
+
+/** The key that verified a token, and the (alg, kid) that selected it from its issuer's set. */
+export interface KeyProof {
+  readonly trusted: TrustedIssuer;
+  readonly alg: Algorithm;
+  readonly kid: string | undefined;
+  readonly key: KeyObject;
+}
+
 // Header members that make a token depend on something we never do: fetch keys from a URL the
 // token names (jku, x5u), trust a key the token carries (jwk, x5c), decompress (zip), sign an
 // unencoded payload (b64), nest a token (cty), or honour extensions we do not implement (crit).
@@ -35,6 +48,19 @@ export async function verifyToken(
   maxBytes: number,
   now: number,
 ): Promise<TokenResult> {
+  const result = await verifyTokenWithProof(token, issuers, maxBytes, now);
+  if (!result.ok) return result;
+  const { proof: _, ...verified } = result;
+  return verified;
+}
+
+/** `verifyToken`, also saying which key verified the token. */
+export async function verifyTokenWithProof(
+  token: string,
+  issuers: ReadonlyMap<string, TrustedIssuer>,
+  maxBytes: number,
+  now: number,
+): Promise<ProvenTokenResult> {
   const parsed = parseCompactJws(token, maxBytes);
   if (!parsed.ok)
     return { ok: false, reason: parsed.reason, detail: parsed.detail, facts: { verified: false } };
@@ -47,7 +73,7 @@ export async function verifyToken(
     jti: stringOrUndefined(claims.jti),
     verified: false,
   };
-  const fail = (reason: CredentialReason, detail: string): TokenResult => ({
+  const fail = (reason: CredentialReason, detail: string): ProvenTokenResult => ({
     ok: false,
     reason,
     detail,
@@ -75,7 +101,14 @@ export async function verifyToken(
 
   const checked: ClaimsResult = checkClaims(claims, issuer, now);
   if (!checked.ok) return fail(checked.reason, checked.detail);
-  return { ok: true, claims: checked.claims, issuer, facts: { ...facts, verified: true } };
+  const kid = header.kid as string | undefined;
+  return {
+    ok: true,
+    claims: checked.claims,
+    issuer,
+    facts: { ...facts, verified: true },
+    proof: { trusted, alg, kid, key },
+  };
 }
 
 async function findKey(

@@ -56,15 +56,13 @@ export function toCedarRequest(input: PolicyInput): CedarRequest {
   const { principal, request } = input;
   const now = wholeSeconds(input.now);
   if (now === undefined) throw new TypeError(`now must be a finite epoch-seconds number, got ${input.now}`);
-  requireWellFormed({
-    issuer: principal.issuer,
-    subject: principal.subject,
-    ...Object.fromEntries(principal.roles.map((role, i) => [`roles[${i}]`, role])),
-    route: request.route,
-    path: request.path,
-    apiId: request.apiId,
-    stage: request.stage,
-  });
+  wellFormed('issuer', principal.issuer);
+  wellFormed('subject', principal.subject);
+  for (const [i, role] of principal.roles.entries()) wellFormed(`roles[${i}]`, role);
+  wellFormed('route', request.route);
+  wellFormed('path', request.path);
+  wellFormed('apiId', request.apiId);
+  wellFormed('stage', request.stage);
   const user: TypeAndId = { type: ENTITY_TYPES.user, id: principalId(principal) };
   const resource: TypeAndId = { type: ENTITY_TYPES.route, id: matchedPath(request) };
   const parents: TypeAndId[] = [...new Set(principal.roles)].map((role) => ({
@@ -104,11 +102,9 @@ export function toCedarRequest(input: PolicyInput): CedarRequest {
 // different strings equal.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function requireWellFormed(facts: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(facts)) {
-    if (value !== undefined && LONE_SURROGATE.test(value)) {
-      throw new TypeError(`${name} contains a lone UTF-16 surrogate, which Cedar cannot represent`);
-    }
+function wellFormed(name: string, value: string | undefined): void {
+  if (value !== undefined && LONE_SURROGATE.test(value)) {
+    throw new TypeError(`${name} contains a lone UTF-16 surrogate, which Cedar cannot represent`);
   }
 }
 
