@@ -8,6 +8,9 @@
  * the value. Nesting is bounded so a hostile segment cannot make the scan expensive.
  */
 
+// A name with an escape or a raw control character goes through JSON.parse (which decodes the
+// one and refuses the other); any other name is its own text.
+const NEEDS_DECODING = /[\\\x00-\x1f]/;
 const FORBIDDEN_MEMBERS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 32;
 
@@ -65,12 +68,15 @@ function scanMembers(text: string): string | undefined {
       if (end < 0) return 'unterminated string';
       const members = stack[stack.length - 1];
       if (members && isFollowedByColon(text, end)) {
-        let name: string;
-        try {
-          // Decoding through JSON.parse makes "\u0061" and "a" the same name, as they are.
-          name = JSON.parse(text.slice(i, end)) as string;
-        } catch {
-          return 'invalid member name';
+        const raw = text.slice(i + 1, end - 1);
+        let name = raw;
+        if (NEEDS_DECODING.test(raw)) {
+          try {
+            // Decoding through JSON.parse makes "\u0061" and "a" the same name, as they are.
+            name = JSON.parse(text.slice(i, end)) as string;
+          } catch {
+            return 'invalid member name';
+          }
         }
         if (FORBIDDEN_MEMBERS.has(name)) return `forbidden member name "${name}"`;
         if (members.has(name)) return 'duplicate member name';

@@ -74,7 +74,8 @@ export function createTokenVerifier(
 /** True when the issuer's current key set still selects the very key object that verified. */
 async function sameKeyStillServed({ trusted, alg, kid, key }: KeyProof): Promise<boolean> {
   try {
-    const selected = selectKey(await trusted.keys.current(), alg, kid);
+    const current = trusted.keys.current();
+    const selected = selectKey(current instanceof Promise ? await current : current, alg, kid);
     return selected.ok && selected.key.key === key;
   } catch {
     // The full path turns an unreadable key source into `keys_unavailable`.

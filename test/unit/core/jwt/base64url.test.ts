@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64url } from '../../../../functions/core/jwt/base64url.ts';
 
@@ -37,5 +38,20 @@ describe('decodeBase64url', () => {
 
     // Assess
     expect(decoded).toBeUndefined();
+  });
+
+  it('accepts exactly the strings that re-encode to themselves (the definition of canonical)', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const segment = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...alphabet, '=', '+', '/', ' ', 'é'), maxLength: 12 }),
+      fc.uint8Array({ maxLength: 12 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
+    );
+    fc.assert(
+      fc.property(segment, (s) => {
+        const canonical = /^[A-Za-z0-9_-]+$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
+        expect(decodeBase64url(s) !== undefined).toBe(canonical);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
