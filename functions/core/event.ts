@@ -47,15 +47,15 @@ function parseRestRequest(event: Obj): EventParseResult {
   }
   const ctx = isObj(event.requestContext) ? event.requestContext : {};
   const identity = isObj(ctx.identity) ? ctx.identity : {};
-  const credential = authorizationHeader(event.headers, event.multiValueHeaders);
+  const headers = readHeaders(event.headers);
   return {
     ok: true,
-    credential,
+    credential: authorizationHeader(headers.authorization, event.multiValueHeaders),
     facts: {
       format: 'rest-request',
       resourceArn: methodArn,
       requestId: str(ctx.requestId),
-      traceId: headerValue(event.headers, 'x-amzn-trace-id'),
+      traceId: headers.traceId,
       target: compact({
         method,
         route,
@@ -107,14 +107,15 @@ function parseHttpV2(event: Obj): EventParseResult {
   const space = routeKey.indexOf(' ');
   const route = routeKey === '$default' ? '$default' : space < 0 ? undefined : routeKey.slice(space + 1);
   if (route === undefined) return { ok: false, detail: 'routeKey is neither "$default" nor "METHOD /path"' };
+  const headers = readHeaders(event.headers);
   return {
     ok: true,
-    credential: authorizationHeader(event.headers, undefined),
+    credential: authorizationHeader(headers.authorization, undefined),
     facts: {
       format: 'http-v2',
       resourceArn: routeArn,
       requestId: str(ctx.requestId),
-      traceId: headerValue(event.headers, 'x-amzn-trace-id'),
+      traceId: headers.traceId,
       target: compact({
         method,
         route,
@@ -128,20 +129,33 @@ function parseHttpV2(event: Obj): EventParseResult {
 }
 
 /**
- * The Authorization header, matched case-insensitively. Two header names differing only in
- * case, a multi-value list with more than one entry, or a non-string value all count as
- * "several values": the authorizer refuses to choose between credentials.
+ * One pass over `headers` (this runs on every request): every value of a header named
+ * Authorization in any case, and the first string X-Amzn-Trace-Id.
  */
-function authorizationHeader(headers: unknown, multiValueHeaders: unknown): Credential {
-  const values: unknown[] = [];
+function readHeaders(headers: unknown): { authorization: unknown[]; traceId: string | undefined } {
+  const authorization: unknown[] = [];
+  let traceId: string | undefined;
   if (isObj(headers)) {
-    for (const name in headers) {
-      if (isHeader(headers, name, 'authorization')) values.push(headers[name]);
+    for (const name of Object.keys(headers)) {
+      // The length test spares lower-casing every other header name.
+      if (name.length === 13 && name.toLowerCase() === 'authorization') authorization.push(headers[name]);
+      else if (traceId === undefined && name.length === 15 && name.toLowerCase() === 'x-amzn-trace-id') {
+        traceId = str(headers[name]);
+      }
     }
   }
+  return { authorization, traceId };
+}
+
+/**
+ * The credential from the Authorization values of `headers` and the multi-value list. Two header
+ * names differing only in case, a multi-value list with more than one entry, or a non-string
+ * value all count as "several values": the authorizer refuses to choose between credentials.
+ */
+function authorizationHeader(values: unknown[], multiValueHeaders: unknown): Credential {
   if (isObj(multiValueHeaders)) {
-    for (const name in multiValueHeaders) {
-      if (!isHeader(multiValueHeaders, name, 'authorization')) continue;
+    for (const name of Object.keys(multiValueHeaders)) {
+      if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
       const list = multiValueHeaders[name];
       if (!Array.isArray(list) || list.length > 1) return { kind: 'multiple' };
       // API Gateway repeats the single value in headers and multiValueHeaders.
@@ -153,23 +167,6 @@ function authorizationHeader(headers: unknown, multiValueHeaders: unknown): Cred
   }
   if (values.length > 1 || typeof values[0] !== 'string') return { kind: 'multiple' };
   return values[0] === '' ? { kind: 'none' } : { kind: 'value', value: values[0] };
-}
-
-function headerValue(headers: unknown, lowerName: string): string | undefined {
-  if (!isObj(headers)) return undefined;
-  for (const name in headers) {
-    const value = headers[name];
-    if (isHeader(headers, name, lowerName) && typeof value === 'string') return value;
-  }
-  return undefined;
-}
-
-/**
- * An own member named `lowerName` in any case. The length test first spares a lower-casing of
- * every other header name: this runs on every request.
- */
-function isHeader(headers: Obj, name: string, lowerName: string): boolean {
-  return name.length === lowerName.length && name.toLowerCase() === lowerName && Object.hasOwn(headers, name);
 }
 
 /** `arn:aws:execute-api:region:account:apiId/stage/METHOD/path...` */

@@ -52,22 +52,30 @@ export function isRevoked(facts: RevocationFacts, iat: number): boolean {
  */
 export function indexRevocations(records: readonly RevocationRecord[]): RevocationStore {
   const anyIssuerJtis = new Set<string>();
-  const issuerJtis = new Set<string>();
-  const subjects = new Map<string, number>();
-  const key = (a: string, b: string) => JSON.stringify([a, b]);
+  // issuer → jti set, and issuer → subject → latest revokedAt: nested maps need no composite
+  // key string per lookup (this runs on every request).
+  const issuerJtis = new Map<string, Set<string>>();
+  const subjects = new Map<string, Map<string, number>>();
+  const inner = <V>(map: Map<string, V>, issuer: string, make: () => V): V => {
+    const found = map.get(issuer);
+    if (found !== undefined) return found;
+    const made = make();
+    map.set(issuer, made);
+    return made;
+  };
   for (const r of records) {
     if (r.kind === 'jti') {
       if (r.issuer === undefined) anyIssuerJtis.add(r.jti);
-      else issuerJtis.add(key(r.issuer, r.jti));
+      else inner(issuerJtis, r.issuer, () => new Set<string>()).add(r.jti);
     } else {
-      const k = key(r.issuer, r.subject);
-      subjects.set(k, Math.max(subjects.get(k) ?? r.revokedAt, r.revokedAt));
+      const bySubject = inner(subjects, r.issuer, () => new Map<string, number>());
+      bySubject.set(r.subject, Math.max(bySubject.get(r.subject) ?? r.revokedAt, r.revokedAt));
     }
   }
   return {
     lookup: ({ issuer, subject, jti }) => ({
-      jtiRevoked: jti !== undefined && (anyIssuerJtis.has(jti) || issuerJtis.has(key(issuer, jti))),
-      subjectRevokedAt: subjects.get(key(issuer, subject)),
+      jtiRevoked: jti !== undefined && (anyIssuerJtis.has(jti) || issuerJtis.get(issuer)?.has(jti) === true),
+      subjectRevokedAt: subjects.get(issuer)?.get(subject),
     }),
   };
 }

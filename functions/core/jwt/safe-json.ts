@@ -10,6 +10,7 @@
 
 // A name with an escape or a raw control character goes through JSON.parse (which decodes the
 // one and refuses the other); any other name is its own text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point.
 const NEEDS_DECODING = /[\\\x00-\x1f]/;
 const FORBIDDEN_MEMBERS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 32;

@@ -83,25 +83,32 @@ interface EntityParts {
 
 /**
  * The projection of `request` onto what the policies read. Action and resource id are always
- * in; parents are sorted because Cedar treats them as a set. JSON framing keeps values apart.
+ * in; parents are sorted because Cedar treats them as a set. Each part is JSON text, which
+ * never holds a raw control character, so joining on U+0000 keeps distinct requests distinct.
  */
 function cacheKey(request: CedarRequest, projection: Projection): string {
   const [user, route] = request.entities as unknown as [EntityParts, EntityParts];
-  return JSON.stringify([
-    request.action.id,
-    request.resource.id,
+  let parents = '';
+  if (projection.principalParents) {
+    const names = user.parents.map((p) => JSON.stringify([p.type, p.id]));
+    parents = names.length > 1 ? names.sort().join() : (names[0] ?? '');
+  }
+  return [
+    JSON.stringify(request.action.id),
+    JSON.stringify(request.resource.id),
     pick(route.attrs, projection.resourceAttrs),
-    projection.principalId ? request.principal.id : null,
-    projection.principalParents ? user.parents.map((p) => JSON.stringify([p.type, p.id])).sort() : null,
+    projection.principalId ? JSON.stringify(request.principal.id) : '',
+    parents,
     pick(user.attrs, projection.principalAttrs),
     pick(request.context as Record<string, unknown>, projection.context),
-  ]);
+  ].join('\u0000');
 }
 
 const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
-function pick(values: Record<string, unknown>, names: Names): unknown {
-  if (names === 'all') return Object.entries(values).sort(byName);
+function pick(values: Record<string, unknown>, names: Names): string {
+  if (names === 'all') return JSON.stringify(Object.entries(values).sort(byName));
+  if (names.length === 0) return '';
   // `null` marks an absent attribute (`has` sees absence); no request value is JSON null.
-  return names.map((name) => (Object.hasOwn(values, name) ? values[name] : null));
+  return JSON.stringify(names.map((name) => (Object.hasOwn(values, name) ? values[name] : null)));
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bearerToken } from '../../../functions/core/bearer.ts';
 
@@ -40,5 +41,47 @@ describe('bearerToken', () => {
 
     // Assess
     expect(result).toEqual({ ok: false, reason });
+  });
+});
+
+describe('bearerToken fast path', () => {
+  // The rules as first written, without the fast path: the oracle the fast path must agree with.
+  const oracle = (headerValue: string) => {
+    if (!/^[\x20-\x7e]*$/.test(headerValue)) return { ok: false, reason: 'malformed_authorization' };
+    const value = headerValue.replace(/^ +| +$/g, '');
+    if (value === '') return { ok: false, reason: 'missing_token' };
+    if (value.includes(',')) return { ok: false, reason: 'malformed_authorization' };
+    const match = /^bearer +([^ ]+)$/i.exec(value);
+    return match?.[1] ? { ok: true, token: match[1] } : { ok: false, reason: 'malformed_authorization' };
+  };
+
+  it('answers exactly as the full rules do for any header value', () => {
+    const piece = fc.constantFrom(
+      'Bearer',
+      'bearer',
+      'BEARER',
+      'Basic',
+      ' ',
+      '  ',
+      '\t',
+      ',',
+      '.',
+      '=',
+      'é',
+      'a',
+      'Z',
+      '0',
+      '-',
+      '_',
+      '+',
+      '/',
+    );
+    const header = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(header, (value) => {
+        expect(bearerToken(value)).toEqual(oracle(value));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -48,7 +48,8 @@ describe('decodeBase64url', () => {
     );
     fc.assert(
       fc.property(segment, (s) => {
-        const canonical = /^[A-Za-z0-9_-]+$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
+        const canonical =
+          /^[A-Za-z0-9_-]+$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
         expect(decodeBase64url(s) !== undefined).toBe(canonical);
       }),
       { numRuns: 5000 },
