@@ -138,7 +138,13 @@ async function otherBundles(root: string): Promise<Record<string, string>> {
   return dirs;
 }
 
-export async function measureColdStart(options: { runs?: number } = {}): Promise<ColdStartResult> {
+export async function measureColdStart(
+  options: {
+    runs?: number;
+    /** Writes a `node --cpu-prof` profile of each of our runs here (diagnosis; slows them). */
+    cpuProfileDir?: string;
+  } = {},
+): Promise<ColdStartResult> {
   const runs = options.runs ?? 7;
   if (!Number.isInteger(runs) || runs < 5) throw new RangeError(`runs must be an integer ≥ 5, got ${runs}`);
   const tmp = mkdtempSync(join(tmpdir(), 'zta-bench-cold-'));
@@ -190,7 +196,11 @@ export async function measureColdStart(options: { runs?: number } = {}): Promise
     const ours: Child = {
       name: 'authorizer',
       // GET /api/sensitive, which the default policies allow to admins with MFA only.
-      args: [INVOKE_BUNDLE, JSON.stringify([event])],
+      args: [
+        ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+        INVOKE_BUNDLE,
+        JSON.stringify([event]),
+      ],
       cwd: authorizerDir,
       env: { ...baseEnv, LAMBDA_TASK_ROOT: authorizerDir },
       check: (stdout) => {
@@ -245,6 +255,10 @@ export async function measureColdStart(options: { runs?: number } = {}): Promise
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const result = await measureColdStart();
+  // `--cpu-prof <dir>` profiles our runs: see what a cold start spends its time on.
+  const at = process.argv.indexOf('--cpu-prof');
+  const result = await measureColdStart(
+    at > 0 ? { cpuProfileDir: resolve(process.argv[at + 1] ?? '.') } : {},
+  );
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

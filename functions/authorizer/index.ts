@@ -12,6 +12,8 @@
  * own token service; see `runtime/deployed-issuers.ts`);
  * `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE` (default `ZeroTrustAuthorizer`).
  */
+// First: sets how V8 compiles Cedar's wasm before any module loads it (see the file).
+import './wasm-tiering.ts';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
