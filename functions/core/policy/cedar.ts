@@ -6,6 +6,8 @@
  * bundle must ship that file next to the output (or keep the package external).
  */
 
+// First, before Cedar's binding exists: see the file (a V8 crash on Node 20).
+import './v8-wasm-calls.ts';
 import type { DetailedError } from '@cedar-policy/cedar-wasm/nodejs';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 
