@@ -61,21 +61,16 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     const parsed = parseAuthorizerEvent(event);
     if (!parsed.ok) return { decision: unauthorized('malformed_event', parsed.detail), token: unverified };
     const { facts, credential } = parsed;
-    const deny = (reason: Parameters<typeof unauthorized>[0], detail: string, token = unverified) => ({
-      decision: unauthorized(reason, detail),
-      facts,
-      token,
-    });
-    if (credential.kind === 'none') return deny('missing_token', 'no Authorization header');
+    if (credential.kind === 'none') return denied(facts, 'missing_token', 'no Authorization header');
     if (credential.kind === 'multiple')
-      return deny('malformed_authorization', 'several Authorization values');
+      return denied(facts, 'malformed_authorization', 'several Authorization values');
     if (credential.value.length > maxHeaderChars)
-      return deny('token_too_large', 'Authorization header too long');
+      return denied(facts, 'token_too_large', 'Authorization header too long');
     const bearer = bearerToken(credential.value);
-    if (!bearer.ok) return deny(bearer.reason, 'Authorization is not "Bearer <token>"');
+    if (!bearer.ok) return denied(facts, bearer.reason, 'Authorization is not "Bearer <token>"');
 
     const verified = await verifyToken(bearer.token, now);
-    if (!verified.ok) return deny(verified.reason, verified.detail, verified.facts);
+    if (!verified.ok) return denied(facts, verified.reason, verified.detail, verified.facts);
     const { claims, issuer } = verified;
 
     if (deps.revocations) {
@@ -86,9 +81,9 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         const found = lookup instanceof Promise ? await lookup : lookup;
         revoked = isRevoked(found, claims.iat);
       } catch {
-        return deny('revocation_unavailable', 'revocation store could not be read', verified.facts);
+        return denied(facts, 'revocation_unavailable', 'revocation store could not be read', verified.facts);
       }
-      if (revoked) return deny('token_revoked', 'jti or subject revoked', verified.facts);
+      if (revoked) return denied(facts, 'token_revoked', 'jti or subject revoked', verified.facts);
     }
 
     const principal = principalFacts(claims, issuer.claims);
@@ -135,4 +130,16 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     });
     return { decision: outcome.decision, facts: outcome.facts, record };
   };
+}
+
+const UNVERIFIED: TokenFacts = Object.freeze({ verified: false });
+
+// A module function rather than a closure made on every request (see also verify-token.ts).
+function denied(
+  facts: RequestFacts,
+  reason: Parameters<typeof unauthorized>[0],
+  detail: string,
+  token: TokenFacts = UNVERIFIED,
+): { decision: Decision; facts: RequestFacts; token: TokenFacts } {
+  return { decision: unauthorized(reason, detail), facts, token };
 }

@@ -73,34 +73,29 @@ export async function verifyTokenWithProof(
     jti: stringOrUndefined(claims.jti),
     verified: false,
   };
-  const fail = (reason: CredentialReason, detail: string): ProvenTokenResult => ({
-    ok: false,
-    reason,
-    detail,
-    facts,
-  });
 
   const refused = REFUSED_HEADER_MEMBERS.find((m) => m in header);
-  if (refused) return fail('unsupported_token_header', `header member "${refused}" is not accepted`);
-  if (typeof header.alg !== 'string') return fail('malformed_token', 'header alg must be a string');
+  if (refused) return failed(facts, 'unsupported_token_header', `header member "${refused}" is not accepted`);
+  if (typeof header.alg !== 'string') return failed(facts, 'malformed_token', 'header alg must be a string');
   if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === '')) {
-    return fail('malformed_token', 'header kid must be a non-empty string');
+    return failed(facts, 'malformed_token', 'header kid must be a non-empty string');
   }
   const trusted = typeof claims.iss === 'string' ? issuers.get(claims.iss) : undefined;
-  if (!trusted) return fail('untrusted_issuer', 'iss is missing or not a configured issuer');
+  if (!trusted) return failed(facts, 'untrusted_issuer', 'iss is missing or not a configured issuer');
   const issuer = trusted.config;
   const alg = issuer.algorithms.find((a) => a === header.alg);
-  if (!alg) return fail('algorithm_not_allowed', 'alg is not in the issuer allowlist');
-  if (!typAccepted(header.typ, issuer.typ)) return fail('unsupported_token_header', 'typ is not accepted');
+  if (!alg) return failed(facts, 'algorithm_not_allowed', 'alg is not in the issuer allowlist');
+  if (!typAccepted(header.typ, issuer.typ))
+    return failed(facts, 'unsupported_token_header', 'typ is not accepted');
 
   const key = await findKey(trusted, alg, header.kid as string | undefined);
   if (typeof key === 'string')
-    return fail(key, key === 'unknown_key' ? 'no single key fits kid/alg' : 'JWKS unavailable');
+    return failed(facts, key, key === 'unknown_key' ? 'no single key fits kid/alg' : 'JWKS unavailable');
   if (!verifySignature(alg, key, signingInput, signature))
-    return fail('invalid_signature', 'signature does not verify');
+    return failed(facts, 'invalid_signature', 'signature does not verify');
 
   const checked: ClaimsResult = checkClaims(claims, issuer, now);
-  if (!checked.ok) return fail(checked.reason, checked.detail);
+  if (!checked.ok) return failed(facts, checked.reason, checked.detail);
   const kid = header.kid as string | undefined;
   return {
     ok: true,
@@ -142,4 +137,8 @@ function typAccepted(typ: unknown, required: string | undefined): boolean {
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+function failed(facts: TokenFacts, reason: CredentialReason, detail: string): ProvenTokenResult {
+  return { ok: false, reason, detail, facts };
 }
