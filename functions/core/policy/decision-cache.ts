@@ -83,32 +83,37 @@ interface EntityParts {
 
 /**
  * The projection of `request` onto what the policies read. Action and resource id are always
- * in; parents are sorted because Cedar treats them as a set. Each part is JSON text, which
- * never holds a raw control character, so joining on U+0000 keeps distinct requests distinct.
+ * in; parents are sorted because Cedar treats them as a set. Every value is written in a
+ * self-delimiting form (`enc`) and parts are joined on U+0000, so distinct projections never
+ * share a key. Built by concatenation: this runs on every request.
  */
 function cacheKey(request: CedarRequest, projection: Projection): string {
   const [user, route] = request.entities as unknown as [EntityParts, EntityParts];
   let parents = '';
   if (projection.principalParents) {
-    const names = user.parents.map((p) => JSON.stringify([p.type, p.id]));
-    parents = names.length > 1 ? names.sort().join() : (names[0] ?? '');
+    const names = user.parents.map((p) => enc(p.type) + enc(p.id));
+    parents = names.length > 1 ? names.sort().join('') : (names[0] ?? '');
   }
-  return [
-    JSON.stringify(request.action.id),
-    JSON.stringify(request.resource.id),
-    pick(route.attrs, projection.resourceAttrs),
-    projection.principalId ? JSON.stringify(request.principal.id) : '',
-    parents,
-    pick(user.attrs, projection.principalAttrs),
-    pick(request.context as Record<string, unknown>, projection.context),
-  ].join('\u0000');
+  return `${enc(request.action.id)}\u0000${enc(request.resource.id)}\u0000${pick(route.attrs, projection.resourceAttrs)}\u0000${projection.principalId ? enc(request.principal.id) : ''}\u0000${parents}\u0000${pick(user.attrs, projection.principalAttrs)}\u0000${pick(request.context as Record<string, unknown>, projection.context)}`;
 }
 
-const byName = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * A value as self-delimiting text: a string as `s<length>:<chars>`, a boolean as `t`/`f`, anything
+ * else as `j<JSON>` closed by U+0001 (JSON never holds a raw control character), absence as `-`.
+ */
+function enc(value: unknown): string {
+  if (typeof value === 'string') return `s${value.length}:${value}`;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return value === undefined ? '-' : `j${JSON.stringify(value)}\u0001`;
+}
 
 function pick(values: Record<string, unknown>, names: Names): string {
-  if (names === 'all') return JSON.stringify(Object.entries(values).sort(byName));
-  if (names.length === 0) return '';
-  // `null` marks an absent attribute (`has` sees absence); no request value is JSON null.
-  return JSON.stringify(names.map((name) => (Object.hasOwn(values, name) ? values[name] : null)));
+  let text = '';
+  if (names === 'all') {
+    for (const name of Object.keys(values).sort()) text += enc(name) + enc(values[name]);
+    return text;
+  }
+  // Absent attributes write `-`: `has` sees absence, and no request value is undefined.
+  for (const name of names) text += enc(Object.hasOwn(values, name) ? values[name] : undefined);
+  return text;
 }
