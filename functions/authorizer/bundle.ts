@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { parseAuthorizerConfig } from '../core/config/authorizer-config.ts';
+import { compilePolicySet } from '../core/policy/compiled.ts';
 import { createPolicyEngine } from '../core/policy/engine.ts';
 import { readPolicySource } from '../runtime/policy-dir.ts';
 
@@ -45,7 +46,9 @@ export function bundleAuthorizer(options: BundleOptions): void {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(configBaseDir, p));
   const policiesDir = config.policies === undefined ? REPO_POLICIES : abs(config.policies);
   parseAuthorizerConfig(config, { baseDir: configBaseDir, defaultPoliciesDir: policiesDir });
-  createPolicyEngine(readPolicySource(policiesDir));
+  const source = readPolicySource(policiesDir);
+  createPolicyEngine(source); // the full load: strict validation and the request-shape check
+  const compiled = compilePolicySet(source);
 
   mkdirSync(outDir, { recursive: true });
   buildSync({
@@ -63,6 +66,8 @@ export function bundleAuthorizer(options: BundleOptions): void {
   const cedarDir = dirname(createRequire(import.meta.url).resolve('@cedar-policy/cedar-wasm/nodejs'));
   copyFileSync(join(cedarDir, 'cedar_wasm_bg.wasm'), join(outDir, 'cedar_wasm_bg.wasm'));
 
+  // The build's validation and analysis, so the cold start need not repeat them (compiled.ts).
+  writeFileSync(join(outDir, 'compiled-policies.json'), `${JSON.stringify(compiled)}\n`);
   mkdirSync(join(outDir, 'policies'), { recursive: true });
   for (const name of readdirSync(policiesDir)) {
     if (name.endsWith('.cedar') || name.endsWith('.cedarschema')) {

@@ -14,6 +14,7 @@
  */
 // First: sets how V8 compiles Cedar's wasm before any module loads it (see the file).
 import './wasm-tiering.ts';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -42,7 +43,17 @@ const config = withDeployedIssuers(
   ),
   process.env.ZTA_DEPLOYED_ISSUERS,
 );
-const authorizer = buildAuthorizer(config, { watchFiles: false });
+// Written by the bundler (`bundle.ts`); used only if it matches the packaged policy files.
+const compiledPolicies = readCompiledPolicies(resolve(taskRoot, 'compiled-policies.json'));
+const authorizer = buildAuthorizer(config, { watchFiles: false, compiledPolicies });
+if (compiledPolicies !== undefined && !authorizer.policy.fromCompiled) {
+  logger.warn('compiled-policies.json does not match the packaged policies: validated them in full');
+}
+logger.info('policy set loaded', {
+  policyRevision: authorizer.policy.revision,
+  policies: authorizer.policy.policyIds.length,
+  fromCompiled: authorizer.policy.fromCompiled,
+});
 const observe = createDecisionObserver(logger, metrics);
 
 export async function handler(event: unknown): Promise<AuthorizerResponse> {
@@ -68,4 +79,13 @@ function withTableFromEnv(config: AuthorizerConfig, tableName: string | undefine
   };
   const revocations = parseRevocations({ revocations: { dynamodb } }, (p) => p);
   return Object.freeze({ ...config, revocations });
+}
+
+/** The parsed file, or undefined when it is absent or not JSON (the policies then load in full). */
+function readCompiledPolicies(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }

@@ -3,8 +3,7 @@ import type { AuthorizerConfig, IssuerConfig } from '../core/config/authorizer-c
 import { ConfigError } from '../core/config/reader.ts';
 import type { TrustedIssuer } from '../core/jwt/verify-token.ts';
 import type { KeySource } from '../core/keys.ts';
-import { createPolicyEngine } from '../core/policy/engine.ts';
-import type { PolicyEngine } from '../core/policy/types.ts';
+import { createPolicyEngine, type LoadedPolicyEngine } from '../core/policy/engine.ts';
 import type { RevocationStore } from '../core/revocation.ts';
 import type { StaticCredentials } from './aws/client-config.ts';
 import { lazyDynamoRevocationStore } from './dynamodb/lazy-revocation-store.ts';
@@ -17,7 +16,7 @@ import { RevocationFileStore } from './revocation-file-store.ts';
 export interface BuiltAuthorizer {
   readonly authorize: Authorizer;
   readonly config: AuthorizerConfig;
-  readonly policy: PolicyEngine;
+  readonly policy: LoadedPolicyEngine;
   readonly revocations: RevocationStore | null;
   readonly localKeys: LocalKeyStore | undefined;
 }
@@ -30,6 +29,12 @@ export interface BuildOptions {
    */
   readonly watchFiles?: boolean;
   readonly fetch?: typeof fetch;
+  /**
+   * The parsed `compiled-policies.json` shipped with a Lambda package; used only when it matches
+   * the policy files exactly (see `core/policy/compiled.ts`).
+   * @default - none: the policy files are loaded and validated in full
+   */
+  readonly compiledPolicies?: unknown;
   /** For a DynamoDB revocation store in tests; @default the SDK's credential chain */
   readonly awsCredentials?: StaticCredentials;
 }
@@ -47,7 +52,9 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
     config: issuer,
     keys: namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options.fetch)),
   }));
-  const policy = createPolicyEngine(readPolicySource(config.policiesDir));
+  const policy = createPolicyEngine(readPolicySource(config.policiesDir), {
+    compiled: options.compiledPolicies,
+  });
   const revocations = revocationStoreFor(config.revocations, options);
   const authorize = createAuthorizer({ issuers, policy, revocations, maxTokenBytes: config.maxTokenBytes });
   return { authorize, config, policy, revocations, localKeys };

@@ -145,6 +145,16 @@ describe('the bundled authorizer', () => {
     expect(existsSync(resolve(outDir, config.revocations.file))).toBe(true);
   });
 
+  it('ships the build-time validated policy set, and the cold start uses it', () => {
+    // Act
+    const compiled = JSON.parse(readFileSync(join(outDir, 'compiled-policies.json'), 'utf8'));
+    const loaded = logLines.find((l) => l.message === 'policy set loaded');
+
+    // Assess
+    expect(compiled).toMatchObject({ format: 'zta.compiled-policies/v1', policies: expect.any(Array) });
+    expect(loaded).toMatchObject({ fromCompiled: true, policyRevision: compiled.revision, policies: 4 });
+  });
+
   it('answered every event', () => {
     // Assess
     expect(outcomes).toHaveLength(CASES.length);

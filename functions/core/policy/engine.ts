@@ -14,9 +14,9 @@
  * - deny with no determining policy → `policy_denied`;
  * - deny by forbids → the `@reason` of the first annotated one in load order, else `forbidden_by_policy`.
  */
-import { createHash } from 'node:crypto';
 import { assertUnreachable, type PolicyReason } from '../reasons.ts';
 import { type AuthorizationAnswer, cedar, describeCedarError } from './cedar.ts';
+import { fromCompiled } from './compiled.ts';
 import { createDecisionCache, type DecisionCacheStats } from './decision-cache.ts';
 import { PolicyLoadError } from './errors.ts';
 import { loadPolicySet, type PolicySource } from './load.ts';
@@ -25,6 +25,9 @@ import { policyReads } from './reads.ts';
 import type { PolicyEngine, PolicyInput, PolicyResult } from './types.ts';
 
 export type { PolicySource } from './load.ts';
+export { revisionOf } from './revision.ts';
+
+import { revisionOf } from './revision.ts';
 
 /** A `PolicyEngine` that also lists what it loaded (for `zta validate` and decision logs). */
 export interface LoadedPolicyEngine extends PolicyEngine {
@@ -32,6 +35,8 @@ export interface LoadedPolicyEngine extends PolicyEngine {
   readonly policyIds: readonly string[];
   /** Decision cache counters, for benchmarks and metrics. */
   cacheStats(): DecisionCacheStats;
+  /** True when a matching compiled set spared the full load (`PolicyEngineOptions.compiled`). */
+  readonly fromCompiled: boolean;
 }
 
 export interface PolicyEngineOptions {
@@ -40,6 +45,12 @@ export interface PolicyEngineOptions {
    * @default 4096
    */
   readonly decisionCacheSize?: number;
+  /**
+   * A `CompiledPolicySet` built from this very source (`compiled.ts`): when it matches, the
+   * cold start skips re-validating and re-analysing what the build already did.
+   * @default - none: the source is loaded and validated in full
+   */
+  readonly compiled?: unknown;
 }
 
 /** Loads, validates and pre-parses `source`; throws `PolicyLoadError` naming every problem. */
@@ -47,7 +58,8 @@ export function createPolicyEngine(
   source: PolicySource,
   options: PolicyEngineOptions = {},
 ): LoadedPolicyEngine {
-  const { policies, actions } = loadPolicySet(source);
+  const prepared = options.compiled === undefined ? undefined : fromCompiled(source, options.compiled);
+  const { policies, actions } = prepared ?? loadPolicySet(source);
   const revision = revisionOf(source);
   // Cedar caches pre-parsed sets per thread under this key; the same texts give the same key.
   const key = `zta-${revision}`;
@@ -69,7 +81,7 @@ export function createPolicyEngine(
     });
   checkRequestShape(actions, authorize);
   const cache = createDecisionCache(
-    policyReads(policies.map((policy) => policy.text)),
+    prepared?.reads ?? policyReads(policies.map((policy) => policy.text)),
     options.decisionCacheSize ?? 4096,
   );
 
@@ -110,6 +122,7 @@ export function createPolicyEngine(
     revision,
     policyIds: Object.freeze(policies.map((policy) => policy.id)),
     cacheStats: cache.stats,
+    fromCompiled: prepared !== undefined,
     evaluate(input: PolicyInput): PolicyResult {
       try {
         return decide(input);
@@ -118,18 +131,6 @@ export function createPolicyEngine(
       }
     },
   });
-}
-
-/** Short stable hash of the schema and the policy files (sorted by name). */
-export function revisionOf(source: PolicySource): string {
-  const files = Object.keys(source.policies)
-    .sort()
-    .map((name) => [name, source.policies[name]]);
-  // JSON framing keeps ("ab","c") and ("a","bc") apart.
-  return createHash('sha256')
-    .update(JSON.stringify([source.schema, files]))
-    .digest('hex')
-    .slice(0, 16);
 }
 
 function deny(
