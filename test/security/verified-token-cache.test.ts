@@ -4,27 +4,13 @@
  * changes the world — clock, keys, revocations, route — and decides the same string again; every
  * decision is also made by an authorizer built from the same deps with `verifiedTokenCacheSize: 0`
  * and the two must agree (effect, status, reason and the record's token facts). The tables name
- * the attacks; the differential property at the end, random interleavings of decisions and world
- * changes, is the main guarantee.
+ * the attacks; the differential property in `verified-token-cache.property.test.ts`, random
+ * interleavings of decisions and world changes, is the main guarantee.
  */
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type Authorizer,
-  type AuthorizerDeps,
-  createAuthorizer,
-  type DecisionOutcome,
-} from '../../functions/core/authorizer.ts';
-import { type IssuerConfig, parseAuthorizerConfig } from '../../functions/core/config/authorizer-config.ts';
-import { type KeySet, parseJwks, type VerificationKey } from '../../functions/core/jwt/key-set.ts';
-import type { KeySource } from '../../functions/core/keys.ts';
-import type { DenyReason } from '../../functions/core/reasons.ts';
-import type { RevocationFacts, RevocationStore } from '../../functions/core/revocation.ts';
-import { defaultPolicy, POLICY_DIR } from '../support/authorizer.ts';
 import { restRequestEvent } from '../support/events.ts';
 import {
   b64u,
-  forge,
   fromB64u,
   malleateEs256,
   segments,
@@ -32,148 +18,22 @@ import {
   signBytes,
   withSegment,
 } from '../support/forge.ts';
-import { generateKey, type TestKey } from '../support/keys.ts';
-import { AUDIENCE, baseClaims, bearerEvent, type Claims, ISSUER, merge, NOW } from '../support/world.ts';
-
-// --- The world: keys, a KeySource, a revocation store and a clock that a test can change ---------
-
-const KEYS = {
-  es1: generateKey('ES256', 'es-1'),
-  es2: generateKey('ES256', 'es-2'),
-  rs1: generateKey('RS256', 'rs-1'),
-  ed1: generateKey('EdDSA', 'ed-1'),
-  /** Another key published under es-1's kid. */
-  impostor: generateKey('ES256', 'es-1'),
-};
-const toVerificationKey = (k: TestKey) => parseJwks({ keys: [k.jwk] }).keySet.keys[0] as VerificationKey;
-const SERVABLE = {
-  es1: toVerificationKey(KEYS.es1),
-  /** es-1 parsed again: the same key material in a different KeyObject (a JWKS reload). */
-  es1Reparsed: toVerificationKey(KEYS.es1),
-  es2: toVerificationKey(KEYS.es2),
-  rs1: toVerificationKey(KEYS.rs1),
-  ed1: toVerificationKey(KEYS.ed1),
-  impostor: toVerificationKey(KEYS.impostor),
-};
-type KeyName = keyof typeof SERVABLE;
-const PUBLISHED: readonly KeyName[] = ['es1', 'es2', 'rs1', 'ed1'];
-const TOLERANCE = 30; // the config default, applied to exp, nbf and iat
-
-interface World {
-  clockMs: number;
-  readonly served: Set<KeyName>;
-  /** Whether `refresh()` answers with every published key (else it reloads nothing). */
-  refreshServesAll: boolean;
-  keysDown: boolean;
-  readonly revokedJtis: Set<string>;
-  readonly revokedSubjects: Map<string, number>;
-  revocationsDown: boolean;
-  /** Whether the key source and the store answer through promises. */
-  async: boolean;
-  readonly keySource: KeySource;
-  readonly revocations: RevocationStore;
-}
-
-function mutableWorld(): World {
-  const keySet = (names: Iterable<KeyName>): KeySet => ({ keys: [...names].map((n) => SERVABLE[n]) });
-  const world: World = {
-    clockMs: NOW * 1000,
-    served: new Set(PUBLISHED),
-    refreshServesAll: false,
-    keysDown: false,
-    revokedJtis: new Set(),
-    revokedSubjects: new Map(),
-    revocationsDown: false,
-    async: false,
-    keySource: {
-      current: () => {
-        if (world.keysDown) throw new Error('JWKS endpoint unreachable');
-        // A new set object on every call, as a reloading source gives.
-        const set = keySet(world.served);
-        return world.async ? Promise.resolve(set) : set;
-      },
-      refresh: async () => (world.refreshServesAll ? keySet(PUBLISHED) : undefined),
-    },
-    revocations: {
-      lookup: ({ issuer, subject, jti }) => {
-        if (world.revocationsDown) throw new Error('revocation table throttled');
-        const facts: RevocationFacts = {
-          jtiRevoked: jti !== undefined && world.revokedJtis.has(jti),
-          subjectRevokedAt: issuer === ISSUER ? world.revokedSubjects.get(subject) : undefined,
-        };
-        return world.async ? Promise.resolve(facts) : facts;
-      },
-    },
-  };
-  return world;
-}
-
-type CacheOption = Pick<AuthorizerDeps, 'verifiedTokenCacheSize'>;
-
-function issuerConfig(overrides: Record<string, unknown>): IssuerConfig {
-  const config = parseAuthorizerConfig(
-    {
-      issuers: [
-        {
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          algorithms: ['ES256', 'RS256', 'EdDSA'],
-          jwksFile: './injected-by-test.json',
-          ...overrides,
-        },
-      ],
-      revocations: null,
-    },
-    { baseDir: '/nonexistent', defaultPoliciesDir: POLICY_DIR },
-  );
-  return config.issuers[0] as IssuerConfig;
-}
-
-/** An authorizer over `world`; `cache` `{}` means the default cache size. */
-function authorizerFor(world: World, cache: CacheOption, issuer: Record<string, unknown> = {}): Authorizer {
-  const deps: AuthorizerDeps = {
-    issuers: [{ config: issuerConfig(issuer), keys: world.keySource }],
-    policy: defaultPolicy(),
-    revocations: world.revocations,
-    maxTokenBytes: 8192,
-    ...cache,
-  };
-  return createAuthorizer(deps);
-}
-
-/** What must not differ between a cached and an uncached decision. */
-function summary({ decision, record }: DecisionOutcome) {
-  const { claimsVerified, issuer, subject, jti, kid, alg, policies, mfa, roles } = record;
-  const { effect, status, reason } = decision;
-  return { effect, status, reason, claimsVerified, issuer, subject, jti, kid, alg, policies, mfa, roles };
-}
-type Summary = ReturnType<typeof summary>;
-type Verdict = Pick<Summary, 'effect' | 'status' | 'reason'>;
-const verdict = ({ effect, status, reason }: Summary): Verdict => ({ effect, status, reason });
-const ALLOWED: Verdict = { effect: 'allow', status: 200, reason: 'allowed' };
-const denied = (status: 401 | 403, reason: DenyReason): Verdict => ({ effect: 'deny', status, reason });
-
-/** A world with a default-size cached authorizer whose every decision is checked against an uncached one. */
-function fixture(issuer: Record<string, unknown> = {}) {
-  const world = mutableWorld();
-  const cached = authorizerFor(world, {}, issuer);
-  const uncached = authorizerFor(world, { verifiedTokenCacheSize: 0 }, issuer);
-  async function decideEvent(event: unknown): Promise<Summary> {
-    const withCache = summary(await cached(event, world.clockMs));
-    expect(withCache).toEqual(summary(await uncached(event, world.clockMs)));
-    return withCache;
-  }
-  const decide = (token: string, route = '/api/profile') => decideEvent(bearerEvent(token, route));
-  return { world, decide, decideEvent };
-}
-
-function sign(key: TestKey, claims: Claims = {}, header: Record<string, unknown> = {}): string {
-  return forge({
-    header: merge({ alg: key.alg, typ: 'JWT', kid: key.kid }, header),
-    claims: merge(baseClaims(), claims),
-    signer: { alg: key.alg, key: key.privateKey },
-  });
-}
+import {
+  ALLOWED,
+  at,
+  authorizerFor,
+  denied,
+  fixture,
+  KEYS,
+  mutableWorld,
+  sign,
+  summary,
+  TOLERANCE,
+  type Verdict,
+  verdict,
+  type World,
+} from '../support/token-cache-world.ts';
+import { baseClaims, bearerEvent, ISSUER, NOW } from '../support/world.ts';
 
 // baseClaims(): sub user-1, jti jti-1, iat NOW - 60, exp NOW + 600.
 const IAT = NOW - 60;
@@ -183,7 +43,6 @@ const [H, P, S] = segments(VALID);
 /** The same token with its ECDSA signature (r, s) re-encoded as (r, n − s). */
 const TWIN = malleateEs256(VALID);
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-const at = (seconds: number, ms = 0) => seconds * 1000 + ms;
 const reencode = (segment: string, rewrite: (value: Record<string, unknown>) => string) =>
   b64u(rewrite(JSON.parse(fromB64u(segment).toString('utf8')) as Record<string, unknown>));
 const reversedKeys = (value: Record<string, unknown>) =>
@@ -388,7 +247,7 @@ describe('an authorizer does not inherit what another one verified', () => {
   });
 });
 
-// --- 7: bounded, and the differential property ----------------------------------------------------
+// --- 7: bounded -----------------------------------------------------------------------------------
 
 describe('a bounded cache', () => {
   it('of 8 entries, after 100 tokens, still re-checks the key of the oldest and the newest', async () => {
@@ -406,193 +265,5 @@ describe('a bounded cache', () => {
     // Assess
     const unknownKey = denied(401, 'unknown_key');
     expect(answers).toEqual([unknownKey, unknownKey, unknownKey]);
-  });
-});
-
-/** The tokens of the property: several keys, subjects, lifetimes, one without jti, and two fakes. */
-const T0 = sign(KEYS.es1, { jti: 'j0', exp: NOW + 300 });
-// biome-ignore format: one token per line
-const PROPERTY_TOKENS: readonly string[] = [
-  T0,
-  sign(KEYS.es1, { jti: 'j1', iat: NOW - 30 }),
-  sign(KEYS.es2, { sub: 'user-2', jti: 'j2', exp: NOW + 900 }),
-  sign(KEYS.rs1, { sub: 'user-3', jti: 'j3', exp: NOW + 450 }),
-  sign(KEYS.ed1, { sub: 'user-2', jti: undefined, iat: NOW }),
-  sign(KEYS.es1, { sub: 'user-4', jti: 'j5', role: 'admin', amr: ['pwd', 'mfa'] }),
-  sign(KEYS.es1, { jti: 'j6', nbf: NOW + 120, exp: NOW + 900 }),
-  malleateEs256(T0),
-  withSegment(T0, 2, b64u(signBytes('ES256', KEYS.impostor.privateKey, Buffer.from(segments(T0).slice(0, 2).join('.'))))),
-];
-type Lifetime = { readonly iat: number; readonly exp: number; readonly nbf?: number };
-/** Instants around every token's exp, iat and nbf bounds, to the millisecond. */
-const BOUNDARIES: readonly number[] = PROPERTY_TOKENS.flatMap((token) => {
-  const { iat, exp, nbf } = JSON.parse(fromB64u(segments(token)[1]).toString('utf8')) as Lifetime;
-  const edges = [
-    at(exp + TOLERANCE, 999),
-    at(exp + TOLERANCE + 1),
-    at(iat - TOLERANCE),
-    at(iat - TOLERANCE - 1, 999),
-  ];
-  return nbf === undefined ? edges : [...edges, at(nbf - TOLERANCE), at(nbf - TOLERANCE - 1, 999)];
-});
-
-type Step =
-  | { kind: 'decide'; token: number; route: string }
-  | { kind: 'advance'; ms: number }
-  | { kind: 'clockTo'; ms: number }
-  | { kind: 'removeKey' | 'addKey'; key: KeyName }
-  | { kind: 'replaceKey'; from: KeyName; to: KeyName }
-  | { kind: 'keysDown' | 'refreshServesAll' | 'revocationsDown' | 'async'; on: boolean }
-  | { kind: 'revokeJti'; jti: string }
-  | { kind: 'revokeSubject'; subject: string; revokedAt: number | 'now' }
-  | { kind: 'clearRevocations' };
-
-const keyName = fc.constantFrom<KeyName>('es1', 'es1Reparsed', 'es2', 'rs1', 'ed1', 'impostor');
-const step: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      kind: fc.constant('decide' as const),
-      // Mostly a few tokens, so a run revisits them after the world changed.
-      token: fc.oneof({ weight: 3, arbitrary: fc.nat(2) }, fc.nat(PROPERTY_TOKENS.length - 1)),
-      route: fc.constantFrom('/api/profile', '/api/profile', '/api/sensitive'),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('advance' as const),
-      ms: fc.integer({ min: -90_000, max: 240_000 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('clockTo' as const), ms: fc.constantFrom(...BOUNDARIES) }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({ kind: fc.constantFrom('removeKey' as const, 'addKey' as const), key: keyName }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('replaceKey' as const), from: keyName, to: keyName }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constantFrom(
-        'keysDown' as const,
-        'refreshServesAll' as const,
-        'revocationsDown' as const,
-        'async' as const,
-      ),
-      on: fc.boolean(),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('revokeJti' as const),
-      jti: fc.constantFrom('j0', 'j1', 'j2', 'j3', 'j5', 'j6'),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('revokeSubject' as const),
-      subject: fc.constantFrom('user-1', 'user-2', 'user-3', 'user-4'),
-      revokedAt: fc.constantFrom<number | 'now'>(NOW - 61, NOW - 60, NOW - 31, NOW - 30, NOW, 'now'),
-    }),
-  },
-  { weight: 1, arbitrary: fc.constant({ kind: 'clearRevocations' as const }) },
-);
-
-function apply(world: World, s: Exclude<Step, { kind: 'decide' }>): void {
-  switch (s.kind) {
-    case 'advance':
-      world.clockMs += s.ms;
-      return;
-    case 'clockTo':
-      world.clockMs = s.ms;
-      return;
-    case 'removeKey':
-      world.served.delete(s.key);
-      return;
-    case 'addKey':
-      world.served.add(s.key);
-      return;
-    case 'replaceKey':
-      world.served.delete(s.from);
-      world.served.add(s.to);
-      return;
-    case 'keysDown':
-    case 'refreshServesAll':
-    case 'revocationsDown':
-    case 'async':
-      world[s.kind] = s.on;
-      return;
-    case 'revokeJti':
-      world.revokedJtis.add(s.jti);
-      return;
-    case 'revokeSubject':
-      world.revokedSubjects.set(
-        s.subject,
-        s.revokedAt === 'now' ? Math.floor(world.clockMs / 1000) : s.revokedAt,
-      );
-      return;
-    case 'clearRevocations':
-      world.revokedJtis.clear();
-      world.revokedSubjects.clear();
-      return;
-  }
-}
-
-describe('differential property', () => {
-  it('for random interleavings of decisions and world changes, cached decisions equal uncached ones', async () => {
-    // Prepare
-    const seen = { revisits: 0, outcomesOnRevisit: new Map<string, number>() };
-    // The default size, and a tiny one that evicts between revisits of the three hot tokens.
-    const caches: CacheOption[] = [{}, { verifiedTokenCacheSize: 2 }];
-    // Act + Assess
-    await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 12, maxLength: 30 }), async (steps) => {
-        const world = mutableWorld();
-        const reference = authorizerFor(world, { verifiedTokenCacheSize: 0 });
-        const cached = caches.map((cache) => authorizerFor(world, cache));
-        const allowedOnce = new Set<number>();
-        for (const s of steps) {
-          if (s.kind !== 'decide') {
-            apply(world, s);
-            continue;
-          }
-          const event = bearerEvent(PROPERTY_TOKENS[s.token] as string, s.route);
-          const expected = summary(await reference(event, world.clockMs));
-          for (const authorize of cached)
-            expect(summary(await authorize(event, world.clockMs))).toEqual(expected);
-          if (allowedOnce.has(s.token)) {
-            seen.revisits++;
-            const key = `${expected.status} ${expected.reason}`;
-            seen.outcomesOnRevisit.set(key, (seen.outcomesOnRevisit.get(key) ?? 0) + 1);
-          }
-          if (expected.effect === 'allow') allowedOnce.add(s.token);
-        }
-      }),
-      { seed: 20_261_110, numRuns: 300 },
-    );
-    // The property is only as strong as the changes it saw after a token was allowed (cached).
-    expect(seen.revisits).toBeGreaterThan(500);
-    expect([...seen.outcomesOnRevisit.keys()]).toEqual(
-      expect.arrayContaining([
-        '200 allowed',
-        '401 token_expired',
-        '401 token_not_yet_valid',
-        '401 unknown_key',
-        '401 invalid_signature',
-        '401 keys_unavailable',
-        '401 token_revoked',
-        '401 revocation_unavailable',
-        '403 role_required',
-      ]),
-    );
   });
 });
