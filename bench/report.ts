@@ -32,6 +32,7 @@ export interface Ratios {
   readonly policies_1000_vs_10: number;
   // Context for the targets above: how the same figures look without our caches or shortcuts.
   readonly fresh_uncached_vs_bare_verify: number;
+  readonly repeated_in_memory_revocations_vs_bare_verify: number;
   readonly fresh_vs_jose: number;
   readonly fresh_vs_aws_jwt_verify: number;
   readonly composed_peer_vs_bare_verify: number;
@@ -60,6 +61,8 @@ export function ratiosOf(figures: BenchFigures): Ratios {
     cold_start_vs_aws_jwt_verify: cold.authorizerMs.median / cold.awsJwtVerifyMs.median,
     policies_1000_vs_10: scale(1000, 'cached') / scale(10, 'cached'),
     fresh_uncached_vs_bare_verify: p50(fresh, FRESH.oursUncached) / p50(fresh, FRESH.bare),
+    repeated_in_memory_revocations_vs_bare_verify:
+      p50(repeated, REPEATED.oursInMemory) / p50(repeated, REPEATED.bare),
     fresh_vs_jose: p50(fresh, FRESH.ours) / p50(fresh, FRESH.jose),
     fresh_vs_aws_jwt_verify: p50(fresh, FRESH.ours) / p50(fresh, FRESH.awsJwtVerify),
     composed_peer_vs_bare_verify: p50(fresh, FRESH.composed) / p50(fresh, FRESH.bare),

@@ -32,6 +32,7 @@ export const FRESH = {
 
 export const REPEATED = {
   ours: 'ours: full decision, repeated token',
+  oursInMemory: 'ours: same, revocations from memory instead of the file',
   bare: '(a) node:crypto ES256 verify, same token',
   composed: '(d) aws-jwt-verify + Cedar, same token',
 } as const;
@@ -55,6 +56,7 @@ export async function measureLatency(
   const peers = await createPeers(key, defaultPolicySource());
   const ours = benchAuthorizer(key);
   const uncached = benchAuthorizer(key, { decisionCacheSize: 0 });
+  const inMemory = benchAuthorizer(key, { revocationsInMemory: true });
   try {
     const event = restEvent(tokens[0] as string) as unknown as RestEventLike & {
       headers: Record<string, string>;
@@ -93,6 +95,7 @@ export async function measureLatency(
     const repeated = await sideBySide(
       [
         { name: REPEATED.ours, run: (i) => decideToNullSink(ours.authorize, route(i)) },
+        { name: REPEATED.oursInMemory, run: (i) => decideToNullSink(inMemory.authorize, route(i)) },
         { name: REPEATED.bare, run: () => peers.bareVerify(same) },
         { name: REPEATED.composed, run: (i) => peers.composed(route(i)) },
       ],
@@ -100,8 +103,7 @@ export async function measureLatency(
     );
     return { fresh, repeated, freshPolicyCacheHitRate };
   } finally {
-    ours.close();
-    uncached.close();
+    for (const authorizer of [ours, uncached, inMemory]) authorizer.close();
   }
 }
 

@@ -17,6 +17,7 @@ import {
   type LoadedPolicyEngine,
   type PolicySource,
 } from '../../functions/core/policy/engine.ts';
+import { indexRevocations } from '../../functions/core/revocation.ts';
 import { readPolicySource } from '../../functions/runtime/policy-dir.ts';
 import { RevocationFileStore } from '../../functions/runtime/revocation-file-store.ts';
 import { restRequestEvent } from '../../test/support/events.ts';
@@ -98,17 +99,31 @@ export interface BenchAuthorizer {
 
 /**
  * The authorizer as `zta serve` wires it: the local revocation file store holding a few
- * unrelated revocations (so every lookup searches a real index), caches as configured.
+ * unrelated revocations (so every lookup searches a real index), caches as configured. With
+ * `revocationsInMemory` the same records are served from memory, as a warm Lambda serves its
+ * DynamoDB store's cached answers.
  */
 export function benchAuthorizer(
   key: BenchKey,
-  options: { policies?: PolicySource; decisionCacheSize?: number; verifiedTokenCacheSize?: number } = {},
+  options: {
+    policies?: PolicySource;
+    decisionCacheSize?: number;
+    verifiedTokenCacheSize?: number;
+    /** The same records from an in-memory index instead of the file store. @default false */
+    revocationsInMemory?: boolean;
+  } = {},
 ): BenchAuthorizer {
   const dir = mkdtempSync(join(tmpdir(), 'zta-bench-'));
-  const revocations = new RevocationFileStore(join(dir, 'revocations.json'));
   const revokedAt = Math.floor(Date.now() / 1000);
-  for (let i = 0; i < 16; i++)
-    revocations.append({ kind: 'jti', issuer: ISSUER, jti: `revoked-${i}`, revokedAt });
+  const records = Array.from({ length: 16 }, (_, i) => ({
+    kind: 'jti' as const,
+    issuer: ISSUER,
+    jti: `revoked-${i}`,
+    revokedAt,
+  }));
+  const file = new RevocationFileStore(join(dir, 'revocations.json'));
+  for (const record of records) file.append(record);
+  const revocations = options.revocationsInMemory ? indexRevocations(records) : file;
   const policy = createPolicyEngine(options.policies ?? defaultPolicySource(), {
     decisionCacheSize: options.decisionCacheSize,
   });
