@@ -54,9 +54,16 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
   }));
   const policy = createPolicyEngine(readPolicySource(config.policiesDir), {
     compiled: options.compiledPolicies,
+    decisionCacheSize: config.caches.decisions,
   });
   const revocations = revocationStoreFor(config.revocations, options);
-  const authorize = createAuthorizer({ issuers, policy, revocations, maxTokenBytes: config.maxTokenBytes });
+  const authorize = createAuthorizer({
+    issuers,
+    policy,
+    revocations,
+    maxTokenBytes: config.maxTokenBytes,
+    verifiedTokenCacheSize: config.caches.verifiedTokens,
+  });
   return { authorize, config, policy, revocations, localKeys };
 }
 

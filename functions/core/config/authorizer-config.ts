@@ -82,6 +82,8 @@ export interface AuthorizerConfig {
   readonly gateway: { readonly cacheTtlSeconds: number };
   /** `zta serve`'s in-process spike detection and revocation; absent: off. */
   readonly autoRevocation: AutoRevocationConfig | undefined;
+  /** Bounds of the decision path's caches (README, *How a request is decided*); 0 turns one off. */
+  readonly caches: { readonly verifiedTokens: number; readonly decisions: number };
 }
 
 export const DEFAULT_CLAIMS: ClaimMapping = Object.freeze({
@@ -101,6 +103,7 @@ const TOP_KEYS = [
   'localIssuer',
   'gateway',
   'autoRevocation',
+  'caches',
 ];
 const ISSUER_KEYS = [
   'issuer',
@@ -154,6 +157,10 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
   const policies = optionalString(root, 'policies', '');
   const gateway = root.gateway === undefined ? {} : objectAt(root.gateway, 'gateway');
   onlyKeys(gateway, 'gateway', ['cacheTtlSeconds']);
+  const caches = root.caches === undefined ? {} : objectAt(root.caches, 'caches');
+  onlyKeys(caches, 'caches', ['verifiedTokens', 'decisions']);
+  const cacheSize = (key: string) =>
+    optionalNumber(caches, key, 'caches', 4096, { min: 0, max: 1_000_000, integer: true });
 
   const revocations = parseRevocations(root, path);
   return deepFreeze({
@@ -170,6 +177,7 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
         integer: true,
       }),
     },
+    caches: { verifiedTokens: cacheSize('verifiedTokens'), decisions: cacheSize('decisions') },
   });
 }
 

@@ -5,7 +5,7 @@ import { ConfigError } from '../../../functions/core/config/reader.ts';
 import { buildAuthorizer } from '../../../functions/runtime/build-authorizer.ts';
 import { loadConfigFile } from '../../../functions/runtime/config-file.ts';
 import { RevocationFileStore } from '../../../functions/runtime/revocation-file-store.ts';
-import { es256Key, jwksOf, tempDirs } from '../helpers.ts';
+import { es256Key, jwksOf, signEs256, tempDirs } from '../helpers.ts';
 
 const POLICIES = join(import.meta.dirname, '../../../policies');
 const ISSUER = {
@@ -154,5 +154,43 @@ describe('buildAuthorizer: an unusable JWKS file is refused at load, naming the 
     expect(typeof built.authorize).toBe('function');
     expect(built.revocations).toBeInstanceOf(RevocationFileStore);
     expect((built.revocations as RevocationFileStore).path).toMatch(/revocations\.json$/);
+  });
+});
+
+describe('buildAuthorizer: cache sizes come from the config', () => {
+  it.each([
+    { name: 'the default decision cache keeps answers', caches: undefined, kept: 1 },
+    { name: 'caches.decisions: 0 asks Cedar every time', caches: { decisions: 0 }, kept: 0 },
+  ])('$name', async ({ caches, kept }) => {
+    // Prepare
+    const key = es256Key('k1');
+    const { dir, file } = configFolder({
+      issuers: [ISSUER],
+      revocations: null,
+      ...(caches ? { caches } : {}),
+    });
+    writeFileSync(join(dir, 'keys', 'jwks.json'), JSON.stringify(jwksOf(key)));
+    const built = buildAuthorizer(loadConfigFile(file, POLICIES));
+    const now = Math.floor(Date.now() / 1000);
+    const token = signEs256(
+      { iss: ISSUER.issuer, aud: 'zt-api', sub: 'alice', iat: now, exp: now + 60, role: 'admin' },
+      key,
+    );
+    const event = {
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/api/profile',
+      resource: '/api/profile',
+      path: '/api/profile',
+      httpMethod: 'GET',
+      headers: { Authorization: `Bearer ${token}` },
+    };
+
+    // Act
+    const first = await built.authorize(event, Date.now());
+    const second = await built.authorize(event, Date.now());
+
+    // Assess
+    expect([first.decision.effect, second.decision.effect]).toEqual(['allow', 'allow']);
+    expect(built.policy.cacheStats()).toMatchObject({ size: kept, hits: kept });
   });
 });

@@ -146,6 +146,19 @@ describe('parseAuthorizerConfig: refusals name the key', () => {
     { name: 'an empty policies path', raw: topWith({ policies: '' }), path: 'policies' },
     { name: 'maxTokenBytes under the floor', raw: topWith({ maxTokenBytes: 100 }), path: 'maxTokenBytes' },
     { name: 'an unknown gateway key', raw: topWith({ gateway: { ttl: 1 } }), path: 'gateway.ttl' },
+    { name: 'caches that is not an object', raw: topWith({ caches: 5 }), path: 'caches' },
+    { name: 'an unknown caches key', raw: topWith({ caches: { tokens: 5 } }), path: 'caches.tokens' },
+    { name: 'a negative cache size', raw: topWith({ caches: { decisions: -1 } }), path: 'caches.decisions' },
+    {
+      name: 'a fractional cache size',
+      raw: topWith({ caches: { verifiedTokens: 1.5 } }),
+      path: 'caches.verifiedTokens',
+    },
+    {
+      name: 'a cache size given as a string',
+      raw: topWith({ caches: { verifiedTokens: '10' } }),
+      path: 'caches.verifiedTokens',
+    },
     {
       name: 'localIssuer without keysDir',
       raw: topWith({ localIssuer: { issuer: 'x', audience: 'a' } }),
@@ -197,6 +210,7 @@ describe('parseAuthorizerConfig: accepted configs', () => {
       localIssuer: undefined,
       gateway: { cacheTtlSeconds: 300 },
       autoRevocation: undefined,
+      caches: { verifiedTokens: 4096, decisions: 4096 },
     });
   });
 
@@ -220,6 +234,12 @@ describe('parseAuthorizerConfig: accepted configs', () => {
       raw: issuerWith({ jwksFile: '/keys/j.json' }),
       pick: (c: AuthorizerConfig) => first(c)?.jwks,
       expected: { kind: 'file', path: '/keys/j.json' },
+    },
+    {
+      name: 'caches may be sized, or turned off with 0',
+      raw: topWith({ caches: { verifiedTokens: 0, decisions: 100 } }),
+      pick: (c: AuthorizerConfig) => c.caches,
+      expected: { verifiedTokens: 0, decisions: 100 },
     },
     {
       name: 'revocations may be an explicit null',
