@@ -8,8 +8,9 @@
  *   it misses and meets the full verifier, which refuses non-canonical input. Failures are never
  *   stored, so a token can never become valid through the cache.
  * - A hit is re-checked against the world of this request: the key that verified the token must
- *   still be the one its issuer's key source selects for the same (alg, kid) — a rotated-out or
- *   replaced key sends the token back through full verification — and every claim check (exp,
+ *   still be the one its issuer's key source selects for the same (alg, kid) (the same key
+ *   material) — a rotated-out or replaced key sends the token back through full verification —
+ *   and every claim check (exp,
  *   nbf, iat, lifetime, audience) runs again at `now`. Revocation and policy are checked by the
  *   caller on every request, hit or miss.
  */
@@ -33,6 +34,8 @@ export function createTokenVerifier(
   issuers: ReadonlyMap<string, TrustedIssuer>,
   maxBytes: number,
   maxEntries: number,
+  /** @default verifyTokenWithProof (tests count the full verifications through it) */
+  verifyInFullWith: typeof verifyTokenWithProof = verifyTokenWithProof,
 ): TokenVerifier {
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
     throw new TypeError(`verifiedTokenCacheSize must be a whole number ≥ 0, got ${maxEntries}`);
@@ -40,7 +43,7 @@ export function createTokenVerifier(
   const entries = new Map<string, Entry>();
 
   const verifyInFull = async (token: string, now: number): Promise<TokenResult> => {
-    const result = await verifyTokenWithProof(token, issuers, maxBytes, now);
+    const result = await verifyInFullWith(token, issuers, maxBytes, now);
     if (!result.ok) return result;
     const { proof, ...verified } = result;
     if (maxEntries > 0) {
@@ -71,12 +74,14 @@ export function createTokenVerifier(
   };
 }
 
-/** True when the issuer's current key set still selects the very key object that verified. */
+/** True when the issuer's current key set still selects the key that verified the token. */
 async function sameKeyStillServed({ trusted, alg, kid, key }: KeyProof): Promise<boolean> {
   try {
     const current = trusted.keys.current();
     const selected = selectKey(current instanceof Promise ? await current : current, alg, kid);
-    return selected.ok && selected.key.key === key;
+    // Same object, or the same key material re-parsed (sources re-derive their key sets, the
+    // local key store once a second): either verifies exactly as the key that did.
+    return selected.ok && (selected.key.key === key || selected.key.key.equals(key));
   } catch {
     // The full path turns an unreadable key source into `keys_unavailable`.
     return false;
