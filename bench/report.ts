@@ -83,7 +83,11 @@ export function targetsOf(ratios: Ratios, memory: MemoryResult): Target[] {
     target('repeated_vs_bare_verify', 'repeated-token decision p50 ≤ 0.1 × bare verify (a)', 0.1),
     target('cold_start_vs_aws_jwt_verify', 'cold start ≤ 2 × aws-jwt-verify bundle', 2),
     target('policies_1000_vs_10', '1,000 policies ≤ 3 × 10 policies', 3),
-    target('rss_growth_mib', 'RSS growth over 100,000 tokens ≤ 64 MiB', 64),
+    target(
+      'rss_growth_mib',
+      `RSS growth over 100,000 tokens ≤ 64 MiB${memory.tokens === 100_000 ? '' : ` (this run: ${memory.tokens} tokens)`}`,
+      64,
+    ),
   ];
 }
 
