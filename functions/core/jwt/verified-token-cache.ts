@@ -48,7 +48,12 @@ export function createTokenVerifier(
     const { proof, ...verified } = result;
     if (maxEntries > 0) {
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-      entries.set(token, { verified, proof });
+      // Every hit hands out these same objects: frozen, so no caller can change what a later
+      // request of the same token sees.
+      Object.freeze(verified.claims.all);
+      Object.freeze(verified.claims);
+      Object.freeze(verified.facts);
+      entries.set(token, { verified: Object.freeze(verified), proof });
     }
     return verified;
   };
