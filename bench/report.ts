@@ -3,6 +3,7 @@
  * versions, and `ratios` comparable across commits) and a Markdown table. Ratios are "smaller
  * is better": ours divided by the baseline measured in the same run.
  */
+import { readFileSync } from 'node:fs';
 import type { ColdStartResult } from './cold-start.ts';
 import { FRESH, type LatencyResult, REPEATED } from './sections/latency.ts';
 import type { MemoryResult } from './sections/memory.ts';
@@ -89,6 +90,40 @@ export function targetsOf(ratios: Ratios, memory: MemoryResult): Target[] {
       64,
     ),
   ];
+}
+
+/** The `ratios` of an earlier run's latest.json; throws naming the file when it has none. */
+export function readBaseline(path: string): { file: string; commit: string; ratios: Partial<Ratios> } {
+  let json: { ratios?: unknown; versions?: { commit?: unknown } };
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`bench: cannot read baseline ${path}: ${error instanceof Error ? error.message : error}`);
+  }
+  if (typeof json.ratios !== 'object' || json.ratios === null) {
+    throw new Error(`bench: baseline ${path} has no "ratios" object (is it a latest.json?)`);
+  }
+  const commit = typeof json.versions?.commit === 'string' ? json.versions.commit : 'unknown commit';
+  return { file: path, commit, ratios: json.ratios as Partial<Ratios> };
+}
+
+/** Each ratio now against the baseline's: smaller is better, so a negative change is a gain. */
+export function compareRatios(
+  baseline: { file: string; commit: string; ratios: Partial<Ratios> },
+  now: Ratios,
+): string {
+  const rows = (Object.keys(now) as Array<keyof Ratios>).map((name) => {
+    const before = baseline.ratios[name];
+    if (typeof before !== 'number' || before === 0) return `| ${name} | – | ${x(now[name])} | new |`;
+    const change = ((now[name] - before) / before) * 100;
+    return `| ${name} | ${x(before)} | ${x(now[name])} | ${change >= 0 ? '+' : ''}${change.toFixed(1)} % |`;
+  });
+  return [
+    `### Against the baseline (${baseline.commit}, ${baseline.file})`,
+    '| ratio (smaller is better) | baseline | this run | change |\n|---|---:|---:|---:|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 const us = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));

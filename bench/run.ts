@@ -5,6 +5,9 @@
  *
  *   npm run bench              full run (≥ 20,000 iterations per latency figure; ~3–5 min)
  *   npm run bench -- --quick   a smoke run with small counts (the figures are not meaningful)
+ *   npm run bench -- --baseline bench/results/latest.json
+ *                              also compares every ratio with an earlier run's (read before
+ *                              this run overwrites it)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +15,15 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { measureColdStart } from './cold-start.ts';
-import { type BenchFigures, markdown, ratiosOf, targetsOf } from './report.ts';
+import {
+  type BenchFigures,
+  compareRatios,
+  markdown,
+  type Ratios,
+  ratiosOf,
+  readBaseline,
+  targetsOf,
+} from './report.ts';
 import { measureLatency } from './sections/latency.ts';
 import type { MemoryResult } from './sections/memory.ts';
 import { measurePolicyScale } from './sections/policy-scale.ts';
@@ -22,20 +33,28 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 export interface BenchOptions {
   readonly quick: boolean;
+  /** An earlier latest.json whose ratios this run is compared with. */
+  readonly baseline?: string;
   /** Where latest.json and latest.md go. @default bench/results */
   readonly outDir: string;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
+  let baseline: string | undefined;
   let outDir = join(ROOT, 'bench', 'results');
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
     else if (arg === '--out' && argv[i + 1] !== undefined) outDir = resolve(argv[++i] as string);
-    else throw new Error(`bench: unknown argument ${JSON.stringify(arg)}; expected --quick or --out <dir>`);
+    else if (arg === '--baseline' && argv[i + 1] !== undefined) baseline = resolve(argv[++i] as string);
+    else {
+      throw new Error(
+        `bench: unknown argument ${JSON.stringify(arg)}; expected --quick, --out <dir> or --baseline <latest.json>`,
+      );
+    }
   }
-  return { quick, outDir };
+  return { quick, outDir, ...(baseline ? { baseline } : {}) };
 }
 
 export async function runBench(
@@ -129,7 +148,10 @@ function versions(): Record<string, string> {
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename);
 if (isMain) {
   const options = parseArgs(process.argv.slice(2));
+  // Read first: the run below may overwrite the very file.
+  const baseline = options.baseline === undefined ? undefined : readBaseline(options.baseline);
   const result = await runBench(options);
+  if (baseline) result.markdown += `\n${compareRatios(baseline, result.json.ratios as Ratios)}`;
   mkdirSync(options.outDir, { recursive: true });
   writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify(result.json, null, 2)}\n`);
   writeFileSync(join(options.outDir, 'latest.md'), result.markdown);

@@ -3,11 +3,13 @@
  * judges a time (figures from a test run mean nothing); it keeps `npm run bench` from rotting.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ColdStartResult } from '../../bench/cold-start.ts';
-import { markdown, ratiosOf, targetsOf } from '../../bench/report.ts';
+import { compareRatios, markdown, ratiosOf, readBaseline, targetsOf } from '../../bench/report.ts';
 import { parseArgs } from '../../bench/run.ts';
 import { FRESH, measureLatency, REPEATED } from '../../bench/sections/latency.ts';
 import type { MemoryResult } from '../../bench/sections/memory.ts';
@@ -100,8 +102,36 @@ describe('npm run bench', () => {
 
   it('refuses an argument it does not know, naming it', () => {
     expect(() => parseArgs(['--fast'])).toThrow(
-      'bench: unknown argument "--fast"; expected --quick or --out <dir>',
+      'bench: unknown argument "--fast"; expected --quick, --out <dir> or --baseline <latest.json>',
     );
-    expect(parseArgs(['--quick'])).toMatchObject({ quick: true });
+    expect(parseArgs(['--quick', '--baseline', 'old.json'])).toMatchObject({
+      quick: true,
+      baseline: resolve('old.json'),
+    });
+  });
+
+  it('compares every ratio with a baseline run, and names a file that is not one', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'zta-bench-test-'));
+    const file = join(dir, 'latest.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ versions: { commit: 'abc1234' }, ratios: { fresh_vs_bare_verify: 2 } }),
+    );
+    writeFileSync(join(dir, 'other.json'), '{"figures":[]}');
+
+    // Act
+    const table = compareRatios(readBaseline(file), {
+      fresh_vs_bare_verify: 1.5,
+      repeated_vs_bare_verify: 0.2,
+    } as Parameters<typeof compareRatios>[1]);
+
+    // Assess
+    expect(table).toContain('### Against the baseline (abc1234');
+    expect(table).toContain('| fresh_vs_bare_verify | 2.00× | 1.50× | -25.0 % |');
+    expect(table).toContain('| repeated_vs_bare_verify | – | 0.20× | new |');
+    expect(() => readBaseline(join(dir, 'other.json'))).toThrow(/has no "ratios" object/);
+    expect(() => readBaseline(join(dir, 'missing.json'))).toThrow(/cannot read baseline .*missing\.json/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
