@@ -76,9 +76,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     if (deps.revocations) {
       let revoked: boolean;
       try {
-        const lookup = deps.revocations.lookup({ issuer: claims.iss, subject: claims.sub, jti: claims.jti });
-        // In-memory stores answer synchronously: skip the microtask an await would cost.
-        const found = lookup instanceof Promise ? await lookup : lookup;
+        // Always awaited: a promise-like answer that is not a native Promise, left unawaited,
+        // would read as "nothing revoked" (test/security/thenables.test.ts).
+        const found = await deps.revocations.lookup({
+          issuer: claims.iss,
+          subject: claims.sub,
+          jti: claims.jti,
+        });
         revoked = isRevoked(found, claims.iat);
       } catch {
         return denied(facts, 'revocation_unavailable', 'revocation store could not be read', verified.facts);

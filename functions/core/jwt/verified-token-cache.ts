@@ -82,8 +82,7 @@ export function createTokenVerifier(
 /** True when the issuer's current key set still selects the key that verified the token. */
 async function sameKeyStillServed({ trusted, alg, kid, key }: KeyProof): Promise<boolean> {
   try {
-    const current = trusted.keys.current();
-    const selected = selectKey(current instanceof Promise ? await current : current, alg, kid);
+    const selected = selectKey(await trusted.keys.current(), alg, kid);
     // Same object, or the same key material re-parsed (sources re-derive their key sets, the
     // local key store once a second): either verifies exactly as the key that did.
     return selected.ok && (selected.key.key === key || selected.key.key.equals(key));
