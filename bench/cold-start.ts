@@ -17,6 +17,7 @@ import { SignJWT } from 'jose';
 import { bundleAuthorizer } from '../functions/authorizer/bundle.ts';
 import { restEvent } from '../test/cli/harness.ts';
 import { keyPair } from '../test/support/keys.ts';
+import { median } from './support/stats.ts';
 
 export interface ColdStartResult {
   /** Median wall-clock ms, spawn → process exit, of a fresh `node` process that loads our authorizer bundle and decides one REST REQUEST event (ES256 token, must ALLOW). */
@@ -101,12 +102,6 @@ function resultOf(name: string, stdout: string): Record<string, unknown> {
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (line === undefined) throw new Error(`${name}: no RESULT line`);
   return JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -2,15 +2,17 @@
  * Sections 1–3 of the benchmark: a warm decision on a fresh token and on a repeated token, next
  * to the peers doing the same work on the same tokens in the same process (`support/peers.ts`).
  */
-import { createPeers, type RestEventLike } from '../support/peers.ts';
+import { createPeers } from '../support/peers.ts';
 import { type Summary, sideBySide } from '../support/stats.ts';
 import {
+  type BenchEvent,
   type BenchKey,
   benchAuthorizer,
   decideToNullSink,
   defaultPolicySource,
   mintToken,
   restEvent,
+  withBearer,
 } from '../support/world.ts';
 
 export interface LatencyResult {
@@ -58,16 +60,8 @@ export async function measureLatency(
   const uncached = benchAuthorizer(key, { decisionCacheSize: 0 });
   const inMemory = benchAuthorizer(key, { revocationsInMemory: true });
   try {
-    const event = restEvent(tokens[0] as string) as unknown as RestEventLike & {
-      headers: Record<string, string>;
-      multiValueHeaders: Record<string, string[]>;
-    };
-    const withToken = (i: number) => {
-      const header = `Bearer ${tokens[i]}`;
-      event.headers.Authorization = header;
-      event.multiValueHeaders.Authorization = [header];
-      return event;
-    };
+    const event = restEvent(tokens[0] as string);
+    const withToken = (i: number) => withBearer(event, tokens[i] as string);
     await expectAllowed('ours', await decideToNullSink(ours.authorize, withToken(0)));
     await expectAllowed('(d)', peers.composed(withToken(0)));
     await expectAllowed('(e)', await peers.naive(withToken(0)));
@@ -90,8 +84,8 @@ export async function measureLatency(
     const freshPolicyCacheHitRate = stats.hits / (stats.hits + stats.misses);
 
     const same = token(0);
-    const events = ROUTES.map(([method, path]) => restEvent(same, method, path) as unknown as RestEventLike);
-    const route = (i: number) => events[i % events.length] as RestEventLike;
+    const events = ROUTES.map(([method, path]) => restEvent(same, method, path));
+    const route = (i: number) => events[i % events.length] as BenchEvent;
     const repeated = await sideBySide(
       [
         { name: REPEATED.ours, run: (i) => decideToNullSink(ours.authorize, route(i)) },

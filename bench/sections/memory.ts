@@ -6,7 +6,14 @@
  * and prints one JSON line.
  */
 import { pathToFileURL } from 'node:url';
-import { benchAuthorizer, benchKey, decideToNullSink, mintToken, restEvent } from '../support/world.ts';
+import {
+  benchAuthorizer,
+  benchKey,
+  decideToNullSink,
+  mintToken,
+  restEvent,
+  withBearer,
+} from '../support/world.ts';
 
 export interface MemoryResult {
   readonly tokens: number;
@@ -24,14 +31,9 @@ async function main(count: number): Promise<MemoryResult> {
   const key = benchKey();
   const now = Math.floor(Date.now() / 1000);
   const { authorize, close } = benchAuthorizer(key);
-  const event = restEvent(mintToken(key, 'warm', now)) as {
-    headers: Record<string, string>;
-    multiValueHeaders: Record<string, string[]>;
-  };
+  const event = restEvent(mintToken(key, 'warm', now));
   const decide = async (subject: string) => {
-    const header = `Bearer ${mintToken(key, subject, now)}`;
-    event.headers.Authorization = header;
-    event.multiValueHeaders.Authorization = [header];
+    withBearer(event, mintToken(key, subject, now));
     if ((await decideToNullSink(authorize, event)) !== 'allow')
       throw new Error('memory bench: expected ALLOW');
   };

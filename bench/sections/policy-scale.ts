@@ -9,12 +9,14 @@
 import type { PolicySource } from '../../functions/core/policy/engine.ts';
 import { type Summary, sideBySide } from '../support/stats.ts';
 import {
+  type BenchEvent,
   type BenchKey,
   benchAuthorizer,
   decideToNullSink,
   defaultPolicySource,
   mintToken,
   restEvent,
+  withBearer,
 } from '../support/world.ts';
 
 export const POLICY_COUNTS = [10, 100, 1000] as const;
@@ -65,16 +67,7 @@ export async function measurePolicyScale(
       (_, r) => `/svc/${Math.floor((r * count) / HOT_ROUTES)}`,
     );
     const events = routes.map((path) => restEvent(tokens[0] as string, 'GET', path));
-    const eventFor = (i: number) => {
-      const event = events[i % HOT_ROUTES] as {
-        headers: Record<string, string>;
-        multiValueHeaders: Record<string, string[]>;
-      };
-      const header = `Bearer ${tokens[i]}`;
-      event.headers.Authorization = header;
-      event.multiValueHeaders.Authorization = [header];
-      return event;
-    };
+    const eventFor = (i: number) => withBearer(events[i % HOT_ROUTES] as BenchEvent, tokens[i] as string);
     const cached = benchAuthorizer(key, { policies });
     const uncached = benchAuthorizer(key, { policies, decisionCacheSize: 0 });
     try {

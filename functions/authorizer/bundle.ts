@@ -4,7 +4,6 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { parseAuthorizerConfig } from '../core/config/authorizer-config.ts';
-import { compilePolicySet } from '../core/policy/compiled.ts';
 import { createPolicyEngine } from '../core/policy/engine.ts';
 import { readPolicySource } from '../runtime/policy-dir.ts';
 
@@ -46,9 +45,9 @@ export function bundleAuthorizer(options: BundleOptions): void {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(configBaseDir, p));
   const policiesDir = config.policies === undefined ? REPO_POLICIES : abs(config.policies);
   parseAuthorizerConfig(config, { baseDir: configBaseDir, defaultPoliciesDir: policiesDir });
-  const source = readPolicySource(policiesDir);
-  createPolicyEngine(source); // the full load: strict validation and the request-shape check
-  const compiled = compilePolicySet(source);
+  // The full load (strict validation, the request-shape check of every action), recorded so the
+  // cold start need not repeat it.
+  const compiled = createPolicyEngine(readPolicySource(policiesDir)).compiled();
 
   mkdirSync(outDir, { recursive: true });
   buildSync({

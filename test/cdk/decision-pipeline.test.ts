@@ -1,13 +1,6 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ENVIRONMENTS,
-  type EnvironmentName,
-  type EnvironmentStack,
-  environmentStack,
-  removeOutdirs,
-  resourcesOfType,
-} from './helpers.ts';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS, everyEnvironmentStack, getAttOf, resourcesOfType } from './helpers.ts';
 import {
   allowedActions,
   allowing,
@@ -18,30 +11,21 @@ import {
 } from './pipeline-helpers.ts';
 
 // Decisions on EventBridge and denial-spike detection (issue 5), in every environment.
-const stacks = {} as Record<EnvironmentName, EnvironmentStack>;
-beforeAll(() => {
-  for (const name of ENVIRONMENTS) stacks[name] = environmentStack(name);
-});
-afterAll(removeOutdirs);
-
-const template = (env: EnvironmentName): Template => stacks[env].template;
-const getAtt = (prefix: string, attribute = 'Arn') => ({
-  'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), attribute],
-});
-const platformKeyArn = getAtt('PlatformKey');
+const { stacks, template } = everyEnvironmentStack();
+const platformKeyArn = getAttOf('PlatformKey');
 
 describe.each(ENVIRONMENTS)('%s: decision stream', (env) => {
   it('subscribes the forwarder to decision records only, in the authorizer log group', () => {
     template(env).hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: { Ref: Match.stringLikeRegexp('^AuthorizerHandlerLogGroup') },
       FilterPattern: '{ $.schema = "zta.decision/v1" }',
-      DestinationArn: getAtt('DecisionPipelineStreamForwarderHandlerFunction'),
+      DestinationArn: getAttOf('DecisionPipelineStreamForwarderHandlerFunction'),
     });
     template(env).hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'logs.amazonaws.com',
-      FunctionName: getAtt('DecisionPipelineStreamForwarderHandlerFunction'),
-      SourceArn: getAtt('AuthorizerHandlerLogGroup'),
+      FunctionName: getAttOf('DecisionPipelineStreamForwarderHandlerFunction'),
+      SourceArn: getAttOf('AuthorizerHandlerLogGroup'),
     });
   });
 
@@ -50,13 +34,13 @@ describe.each(ENVIRONMENTS)('%s: decision stream', (env) => {
     template(env).hasResourceProperties('AWS::Events::EventBus', {
       Name: `zta-${env}-decisions`,
       KmsKeyIdentifier: platformKeyArn,
-      DeadLetterConfig: { Arn: getAtt('DecisionPipelineStreamUndeliverableQueue') },
+      DeadLetterConfig: { Arn: getAttOf('DecisionPipelineStreamUndeliverableQueue') },
     });
   });
 
   it('archives every event of the bus, encrypted, for the configured retention', () => {
     template(env).hasResourceProperties('AWS::Events::Archive', {
-      SourceArn: getAtt('DecisionPipelineStreamBus'),
+      SourceArn: getAttOf('DecisionPipelineStreamBus'),
       EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
       RetentionDays: stacks[env].config.decisionEvents.archiveRetentionDays,
       KmsKeyIdentifier: platformKeyArn,
@@ -203,7 +187,9 @@ describe.each(ENVIRONMENTS)('%s: dead-letter queues', (env) => {
       template(env).hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: Match.stringLikeRegexp(`${name}HandlerFunction`) },
         MaximumRetryAttempts: 2,
-        DestinationConfig: { OnFailure: { Destination: getAtt(`DecisionPipeline\\w+${name}FailuresQueue`) } },
+        DestinationConfig: {
+          OnFailure: { Destination: getAttOf(`DecisionPipeline\\w+${name}FailuresQueue`) },
+        },
       });
     },
   );
@@ -236,8 +222,8 @@ describe.each(ENVIRONMENTS)('%s: denial-spike detection', (env) => {
       Targets: [
         {
           Id: 'Target0',
-          Arn: getAtt('DecisionPipelineSpikeDetectionDetectorHandlerFunction'),
-          DeadLetterConfig: { Arn: getAtt('DecisionPipelineSpikeDetectionDetectorFailuresQueue') },
+          Arn: getAttOf('DecisionPipelineSpikeDetectionDetectorHandlerFunction'),
+          DeadLetterConfig: { Arn: getAttOf('DecisionPipelineSpikeDetectionDetectorFailuresQueue') },
           RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 },
         },
       ],
@@ -346,9 +332,9 @@ describe.each(ENVIRONMENTS)('%s: denial-spike detection', (env) => {
       },
       Targets: [
         Match.objectLike({
-          Arn: getAtt('DecisionPipelineStreamBus'),
-          RoleArn: getAtt('DecisionPipelineSpikeDetectionDenyRateStateChangesEventsRole'),
-          DeadLetterConfig: { Arn: getAtt('DecisionPipelineStreamUndeliverableQueue') },
+          Arn: getAttOf('DecisionPipelineStreamBus'),
+          RoleArn: getAttOf('DecisionPipelineSpikeDetectionDenyRateStateChangesEventsRole'),
+          DeadLetterConfig: { Arn: getAttOf('DecisionPipelineStreamUndeliverableQueue') },
         }),
       ],
     });

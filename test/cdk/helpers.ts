@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll } from 'vitest';
 import { type EnvironmentConfig, loadEnvironmentConfig } from '../../lib/config.ts';
 import { ZeroTrustStack } from '../../lib/zero-trust-stack.ts';
 
@@ -48,6 +49,27 @@ export function environmentStack(name: EnvironmentName): EnvironmentStack {
   const stack = new ZeroTrustStack(fastApp(), `ZeroTrust-${name}`, { config });
   return { config, stack, template: Template.fromStack(stack) };
 }
+
+/**
+ * Every environment's stack, built once before the calling test file's tests (register it at
+ * the top of the file) and its synth folders removed after them.
+ */
+export function everyEnvironmentStack(): {
+  readonly stacks: Record<EnvironmentName, EnvironmentStack>;
+  readonly template: (env: EnvironmentName) => Template;
+} {
+  const stacks = {} as Record<EnvironmentName, EnvironmentStack>;
+  beforeAll(() => {
+    for (const name of ENVIRONMENTS) stacks[name] = environmentStack(name);
+  });
+  afterAll(removeOutdirs);
+  return { stacks, template: (env) => stacks[env].template };
+}
+
+/** `Fn::GetAtt` of the resource whose logical id starts with `prefix`. */
+export const getAttOf = (prefix: string, attribute = 'Arn') => ({
+  'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), attribute],
+});
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 

@@ -1,12 +1,11 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import {
   allPolicyStatements,
   ENVIRONMENTS,
   type EnvironmentName,
-  type EnvironmentStack,
-  environmentStack,
-  removeOutdirs,
+  everyEnvironmentStack,
+  getAttOf,
   resourcesOfType,
 } from './helpers.ts';
 import {
@@ -19,16 +18,7 @@ import {
 } from './pipeline-helpers.ts';
 
 // The revocation store, who may read and write it, auto-revocation and the admin route.
-const stacks = {} as Record<EnvironmentName, EnvironmentStack>;
-beforeAll(() => {
-  for (const name of ENVIRONMENTS) stacks[name] = environmentStack(name);
-});
-afterAll(removeOutdirs);
-
-const template = (env: EnvironmentName): Template => stacks[env].template;
-const getAtt = (prefix: string, attribute = 'Arn') => ({
-  'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}`), attribute],
-});
+const { stacks, template } = everyEnvironmentStack();
 const revocationTable = (env: EnvironmentName) =>
   logicalId(template(env), 'AWS::DynamoDB::Table', 'RevocationsStore');
 const nonPlatform = (actions: string[]) => actions.filter((a) => !/^(ec2|logs|xray):/.test(a));
@@ -79,8 +69,8 @@ describe.each(ENVIRONMENTS)('%s: the authorizer reads the revocation table', (en
 
   it('reaches DynamoDB through the gateway endpoint: HTTPS to its prefix list, looked up at deployment', () => {
     template(env).hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
-      GroupId: getAtt('AuthorizerHandlerSecurityGroup', 'GroupId'),
-      DestinationPrefixListId: getAtt('NetworkDynamoDbPrefixListLookup', 'PrefixLists.0.PrefixListId'),
+      GroupId: getAttOf('AuthorizerHandlerSecurityGroup', 'GroupId'),
+      DestinationPrefixListId: getAttOf('NetworkDynamoDbPrefixListLookup', 'PrefixLists.0.PrefixListId'),
       IpProtocol: 'tcp',
       FromPort: 443,
       ToPort: 443,
@@ -153,8 +143,8 @@ describe.each(ENVIRONMENTS)('%s: auto-revocation', (env) => {
       Targets: [
         {
           Id: 'Target0',
-          Arn: getAtt('DecisionPipelineAutoRevocationRevokerHandlerFunction'),
-          DeadLetterConfig: { Arn: getAtt('DecisionPipelineAutoRevocationRevokerFailuresQueue') },
+          Arn: getAttOf('DecisionPipelineAutoRevocationRevokerHandlerFunction'),
+          DeadLetterConfig: { Arn: getAttOf('DecisionPipelineAutoRevocationRevokerFailuresQueue') },
           RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
         },
       ],
@@ -273,7 +263,7 @@ describe.each(ENVIRONMENTS)('%s: the revocation admin route', (env) => {
           Uri: Match.objectLike({
             'Fn::Join': [
               '',
-              Match.arrayWith([getAtt('DecisionPipelineRevocationAdminFunctionHandlerFunction')]),
+              Match.arrayWith([getAttOf('DecisionPipelineRevocationAdminFunctionHandlerFunction')]),
             ],
           }),
         },

@@ -1,5 +1,5 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import { parseAuthorizerConfig } from '../../functions/core/config/authorizer-config.ts';
 import { signingKeyPolicy } from '../../functions/key-rotation/key-policy.ts';
 import { withDeployedIssuers } from '../../functions/runtime/deployed-issuers.ts';
@@ -8,9 +8,7 @@ import {
   allPolicyStatements,
   ENVIRONMENTS,
   type EnvironmentName,
-  type EnvironmentStack,
-  environmentStack,
-  removeOutdirs,
+  everyEnvironmentStack,
   resourcesOfType,
 } from './helpers.ts';
 import {
@@ -27,13 +25,7 @@ import {
 // Issue 4's resources in every environment's stack: the rotation state table, the rotator
 // (schedule, concurrency, failure handling, KMS permissions), the signer, the token API and
 // the authorizer's trust in the suite's own issuer.
-const stacks = {} as Record<EnvironmentName, EnvironmentStack>;
-beforeAll(() => {
-  for (const name of ENVIRONMENTS) stacks[name] = environmentStack(name);
-});
-afterAll(removeOutdirs);
-
-const template = (env: EnvironmentName): Template => stacks[env].template;
+const { stacks, template } = everyEnvironmentStack();
 const tokenConfig = (env: EnvironmentName) => stacks[env].config.tokenService;
 const id = (env: EnvironmentName, type: string, prefix: string) => logicalId(template(env), type, prefix);
 const fn = (env: EnvironmentName, prefix: string) => id(env, 'AWS::Lambda::Function', prefix);

@@ -1,25 +1,11 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS } from '../../lib/private/iam-actions.ts';
-import {
-  allPolicyStatements,
-  ENVIRONMENTS,
-  type EnvironmentName,
-  type EnvironmentStack,
-  environmentStack,
-  removeOutdirs,
-  resourcesOfType,
-} from './helpers.ts';
+import { allPolicyStatements, ENVIRONMENTS, everyEnvironmentStack, resourcesOfType } from './helpers.ts';
 
 // Each security property is checked in every environment: a difference between them must be a
 // deliberate, configured one.
-const stacks = {} as Record<EnvironmentName, EnvironmentStack>;
-beforeAll(() => {
-  for (const name of ENVIRONMENTS) stacks[name] = environmentStack(name);
-});
-afterAll(removeOutdirs);
-
-const template = (name: EnvironmentName): Template => stacks[name].template;
+const { stacks, template } = everyEnvironmentStack();
 const endpointService = (service: string) =>
   Match.objectLike({ 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] });
 

@@ -5,7 +5,7 @@
  * invalid policy still refuses to load.
  */
 import { describe, expect, it } from 'vitest';
-import { COMPILED_FORMAT, compilePolicySet } from '../../functions/core/policy/compiled.ts';
+import { COMPILED_FORMAT } from '../../functions/core/policy/compiled.ts';
 import { createPolicyEngine } from '../../functions/core/policy/engine.ts';
 import { PolicyLoadError } from '../../functions/core/policy/errors.ts';
 import { defaultSource, input } from './helpers.ts';
@@ -19,7 +19,8 @@ const INPUTS = [
 ];
 
 /** The artifact as the bundler writes it and the handler reads it back. */
-const shipped = (source = defaultSource()) => JSON.parse(JSON.stringify(compilePolicySet(source)));
+const shipped = (source = defaultSource()) =>
+  JSON.parse(JSON.stringify(createPolicyEngine(source).compiled()));
 
 describe('a compiled policy set', () => {
   it('is used when built from the same texts, and decides exactly as a full load', () => {

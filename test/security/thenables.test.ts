@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KeySet } from '../../functions/core/jwt/key-set.ts';
 import { parseJwks } from '../../functions/core/jwt/key-set.ts';
+import type { KeySource } from '../../functions/core/keys.ts';
 import type { RevocationFacts, RevocationStore } from '../../functions/core/revocation.ts';
 import { NOW, testAuthorizer } from '../support/authorizer.ts';
 import { restRequestEvent } from '../support/events.ts';
@@ -27,6 +28,12 @@ const thenable = <T>(value: T): PromiseLike<T> => ({
   then: (onFulfilled, onRejected) => Promise.resolve(value).then(onFulfilled, onRejected),
 });
 
+const authorizerWith = (keys: KeySource, revocations?: RevocationStore) =>
+  testAuthorizer({
+    issuers: [{ issuer: ISS, audience: 'zt-api', algorithms: ['ES256'], keys }],
+    revocations,
+  });
+
 describe('promise-like answers are awaited', () => {
   it.each([
     { name: 'a revoked jti', facts: { jtiRevoked: true, subjectRevokedAt: undefined } },
@@ -35,17 +42,7 @@ describe('promise-like answers are awaited', () => {
     // Prepare
     const revocations = { lookup: () => thenable<RevocationFacts>(facts) } as unknown as RevocationStore;
     const keys = parseJwks(jwksOf(key)).keySet;
-    const authorizer = testAuthorizer({
-      issuers: [
-        {
-          issuer: ISS,
-          audience: 'zt-api',
-          algorithms: ['ES256'],
-          keys: { current: () => keys, refresh: async () => undefined },
-        },
-      ],
-      revocations,
-    });
+    const authorizer = authorizerWith({ current: () => keys, refresh: async () => undefined }, revocations);
 
     // Act
     const outcome = await authorizer.decide(event);
@@ -57,18 +54,9 @@ describe('promise-like answers are awaited', () => {
   it('a key source answering through a thenable still verifies, first time and cached', async () => {
     // Prepare
     const keys = parseJwks(jwksOf(key)).keySet;
-    const authorizer = testAuthorizer({
-      issuers: [
-        {
-          issuer: ISS,
-          audience: 'zt-api',
-          algorithms: ['ES256'],
-          keys: {
-            current: () => thenable<KeySet>(keys) as unknown as Promise<KeySet>,
-            refresh: async () => undefined,
-          },
-        },
-      ],
+    const authorizer = authorizerWith({
+      current: () => thenable<KeySet>(keys) as unknown as Promise<KeySet>,
+      refresh: async () => undefined,
     });
 
     // Act

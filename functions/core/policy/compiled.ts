@@ -11,15 +11,8 @@
  */
 import type { PolicyReason } from '../reasons.ts';
 import { cedar } from './cedar.ts';
-import {
-  ANNOTATION_REASONS,
-  type LoadedPolicy,
-  type LoadedPolicySet,
-  loadPolicySet,
-  type PolicySource,
-} from './load.ts';
-import { type AttributeReads, type PolicyReads, policyReads } from './reads.ts';
-import { revisionOf } from './revision.ts';
+import { ANNOTATION_REASONS, type LoadedPolicy, type LoadedPolicySet } from './load.ts';
+import type { AttributeReads, PolicyReads } from './reads.ts';
 
 export const COMPILED_FORMAT = 'zta.compiled-policies/v1';
 
@@ -46,15 +39,17 @@ export interface PreparedPolicySet extends LoadedPolicySet {
   readonly reads: PolicyReads;
 }
 
-/** Loads and validates `source` in full (throws `PolicyLoadError`) and records the result. */
-export function compilePolicySet(source: PolicySource): CompiledPolicySet {
-  const { policies, actions } = loadPolicySet(source);
-  const reads = policyReads(policies.map((policy) => policy.text));
+/**
+ * The record of a set an engine loaded in full (`LoadedPolicyEngine.compiled()`), for the
+ * bundler to ship: what the cold start would otherwise re-derive.
+ */
+export function compiledFrom(set: PreparedPolicySet, revision: string): CompiledPolicySet {
+  const { policies, actions, reads } = set;
   const names = (value: AttributeReads): NamesJson => (value === 'all' ? 'all' : [...value].sort());
   return {
     format: COMPILED_FORMAT,
     cedarVersion: cedar.getCedarVersion(),
-    revision: revisionOf(source),
+    revision,
     policies: policies.map((policy) => ({ ...policy })),
     actions: [...actions].sort(),
     reads: {
@@ -68,14 +63,15 @@ export function compilePolicySet(source: PolicySource): CompiledPolicySet {
 }
 
 /**
- * The set described by `compiled` when it was built from exactly `source` by this Cedar and is
- * well formed; undefined otherwise (the caller then loads `source` in full).
+ * The set described by `compiled` when it was built from exactly the source whose `revisionOf`
+ * is `revision`, by this Cedar, and is well formed; undefined otherwise (the caller then loads
+ * the source in full).
  */
-export function fromCompiled(source: PolicySource, compiled: unknown): PreparedPolicySet | undefined {
+export function fromCompiled(compiled: unknown, revision: string): PreparedPolicySet | undefined {
   if (!isObject(compiled)) return undefined;
-  const { format, cedarVersion, revision, policies, actions, reads } = compiled;
+  const { format, cedarVersion, policies, actions, reads } = compiled;
   if (format !== COMPILED_FORMAT || cedarVersion !== cedar.getCedarVersion()) return undefined;
-  if (revision !== revisionOf(source)) return undefined;
+  if (compiled.revision !== revision) return undefined;
   if (!Array.isArray(policies) || policies.length === 0 || !policies.every(isLoadedPolicy)) return undefined;
   if (!Array.isArray(actions) || !actions.every((a) => typeof a === 'string')) return undefined;
   if (!isObject(reads)) return undefined;

@@ -16,7 +16,7 @@
  */
 import { assertUnreachable, type PolicyReason } from '../reasons.ts';
 import { type AuthorizationAnswer, cedar, describeCedarError } from './cedar.ts';
-import { fromCompiled } from './compiled.ts';
+import { type CompiledPolicySet, compiledFrom, fromCompiled } from './compiled.ts';
 import { createDecisionCache, type DecisionCacheStats } from './decision-cache.ts';
 import { PolicyLoadError } from './errors.ts';
 import { loadPolicySet, type PolicySource } from './load.ts';
@@ -37,6 +37,8 @@ export interface LoadedPolicyEngine extends PolicyEngine {
   cacheStats(): DecisionCacheStats;
   /** True when a matching compiled set spared the full load (`PolicyEngineOptions.compiled`). */
   readonly fromCompiled: boolean;
+  /** What this engine loaded and analysed, to ship as `compiled-policies.json` (`compiled.ts`). */
+  compiled(): CompiledPolicySet;
 }
 
 export interface PolicyEngineOptions {
@@ -58,9 +60,9 @@ export function createPolicyEngine(
   source: PolicySource,
   options: PolicyEngineOptions = {},
 ): LoadedPolicyEngine {
-  const prepared = options.compiled === undefined ? undefined : fromCompiled(source, options.compiled);
-  const { policies, actions } = prepared ?? loadPolicySet(source);
   const revision = revisionOf(source);
+  const prepared = options.compiled === undefined ? undefined : fromCompiled(options.compiled, revision);
+  const { policies, actions } = prepared ?? loadPolicySet(source);
   // Cedar caches pre-parsed sets per thread under this key; the same texts give the same key.
   const key = `zta-${revision}`;
   const staticPolicies = Object.fromEntries(policies.map((policy) => [policy.id, policy.text]));
@@ -82,10 +84,8 @@ export function createPolicyEngine(
   // A matching compiled set was built by this same code and Cedar from this same schema, so the
   // build already proved every action's shape: one request still warms the wasm.
   checkRequestShape(prepared ? new Set([...actions].sort().slice(0, 1)) : actions, authorize);
-  const cache = createDecisionCache(
-    prepared?.reads ?? policyReads(policies.map((policy) => policy.text)),
-    options.decisionCacheSize ?? 4096,
-  );
+  const reads = prepared?.reads ?? policyReads(policies.map((policy) => policy.text));
+  const cache = createDecisionCache(reads, options.decisionCacheSize ?? 4096);
 
   const rank = new Map(policies.map((policy, index) => [policy.id, { policy, index }]));
   const decide = (input: PolicyInput): PolicyResult => {
@@ -125,6 +125,7 @@ export function createPolicyEngine(
     policyIds: Object.freeze(policies.map((policy) => policy.id)),
     cacheStats: cache.stats,
     fromCompiled: prepared !== undefined,
+    compiled: () => compiledFrom({ policies, actions, reads }, revision),
     evaluate(input: PolicyInput): PolicyResult {
       try {
         return decide(input);
