@@ -14,9 +14,16 @@ export interface KeySource {
    * undefined when nothing was reloaded.
    */
   refresh(): Promise<KeySet | undefined>;
+  /**
+   * A value that changes whenever the key set `current()` serves may have changed (a file
+   * rewritten, a JWKS fetched with different keys, a key aged out). Caches of answers that
+   * depend on the keys (the local gateway's result cache) are dropped when it changes.
+   * @default - the key set never changes
+   */
+  stamp?(): string;
 }
 
 /** A fixed key set (tests, benchmarks, a JWKS bundled with a Lambda). */
 export function staticKeySource(keySet: KeySet): KeySource {
-  return { current: () => keySet, refresh: async () => undefined };
+  return { current: () => keySet, refresh: async () => undefined, stamp: () => 'static' };
 }

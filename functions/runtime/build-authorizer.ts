@@ -7,7 +7,7 @@ import { createPolicyEngine, type LoadedPolicyEngine } from '../core/policy/engi
 import type { RevocationStore } from '../core/revocation.ts';
 import type { StaticCredentials } from './aws/client-config.ts';
 import { lazyDynamoRevocationStore } from './dynamodb/lazy-revocation-store.ts';
-import { fileKeySource } from './jwks-file.ts';
+import { fileKeySource, fileStamp } from './jwks-file.ts';
 import { remoteKeySource } from './jwks-remote.ts';
 import { LocalKeyStore } from './local-key-store.ts';
 import { readPolicySource } from './policy-dir.ts';
@@ -19,6 +19,11 @@ export interface BuiltAuthorizer {
   readonly policy: LoadedPolicyEngine;
   readonly revocations: RevocationStore | null;
   readonly localKeys: LocalKeyStore | undefined;
+  /**
+   * Changes whenever a cached answer may have become wrong: a key source's key set, the
+   * revocation file, or the policy revision. The local gateway flushes its cache on a change.
+   */
+  stamp(): string;
 }
 
 export interface BuildOptions {
@@ -64,7 +69,13 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
     maxTokenBytes: config.maxTokenBytes,
     verifiedTokenCacheSize: config.caches.verifiedTokens,
   });
-  return { authorize, config, policy, revocations, localKeys };
+  const stamp = () =>
+    [
+      policy.revision,
+      config.revocations?.kind === 'file' ? fileStamp(config.revocations.path) : '',
+      ...issuers.map((i) => i.keys.stamp?.() ?? ''),
+    ].join('\n');
+  return { authorize, config, policy, revocations, localKeys, stamp };
 }
 
 function revocationStoreFor(

@@ -51,7 +51,11 @@ export function fileKeySource(path: string, options: { watch: boolean }): KeySou
     }
     return keySet;
   };
-  return { current, refresh: async () => (options.watch ? current() : undefined) };
+  return {
+    current,
+    refresh: async () => (options.watch ? current() : undefined),
+    stamp: () => (options.watch ? fileStamp(path) : 'static'),
+  };
 }
 
 export function fileStamp(path: string): string {

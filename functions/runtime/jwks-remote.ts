@@ -32,12 +32,19 @@ export function remoteKeySource(options: RemoteJwksOptions): KeySource {
   let lastAttempt = Number.NEGATIVE_INFINITY;
   let lastFailure: { at: number; error: unknown } | undefined;
   let inFlight: Promise<KeySet> | undefined;
+  // Bumped whenever a fetch brings a document different from the last one (see KeySource.stamp).
+  let generation = 0;
+  let lastDocument: string | undefined;
 
   const load = (): Promise<KeySet> => {
     inFlight ??= (async () => {
       lastAttempt = clock();
       try {
-        const keySet = await fetchJwks(doFetch, options.uri, options.timeoutMs);
+        const { keySet, text } = await fetchJwks(doFetch, options.uri, options.timeoutMs);
+        if (text !== lastDocument) {
+          lastDocument = text;
+          generation += 1;
+        }
         cached = { keySet, fetchedAt: clock() };
         lastFailure = undefined;
         return keySet;
@@ -75,10 +82,15 @@ export function remoteKeySource(options: RemoteJwksOptions): KeySource {
       if (clock() - lastAttempt < options.cooldownSeconds * 1000) return undefined;
       return load().catch(() => undefined);
     },
+    stamp: () => String(generation),
   };
 }
 
-async function fetchJwks(doFetch: typeof fetch, uri: string, timeoutMs: number): Promise<KeySet> {
+async function fetchJwks(
+  doFetch: typeof fetch,
+  uri: string,
+  timeoutMs: number,
+): Promise<{ keySet: KeySet; text: string }> {
   const response = await doFetch(uri, {
     signal: AbortSignal.timeout(timeoutMs),
     redirect: 'error',
@@ -92,5 +104,5 @@ async function fetchJwks(doFetch: typeof fetch, uri: string, timeoutMs: number):
   const leak = problems.find((p) => p.includes('private'));
   if (leak) throw new Error(`JWKS ${uri}: ${leak}`);
   if (keySet.keys.length === 0) throw new Error(`JWKS ${uri} has no usable key (${problems.join('; ')})`);
-  return keySet;
+  return { keySet, text };
 }

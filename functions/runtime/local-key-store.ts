@@ -148,7 +148,12 @@ export class LocalKeyStore implements TokenSigner, SigningKeyStore {
       }
       return keySet;
     };
-    return { current, refresh: async () => current() };
+    // The kids served, not only the file: a key leaving its grace changes the set, not the file.
+    const served = () =>
+      `${fileStamp(this.file)}|${current()
+        .keys.map((k) => k.kid)
+        .join(',')}`;
+    return { current, refresh: async () => current(), stamp: served };
   }
 
   private read(): StoreFile {
