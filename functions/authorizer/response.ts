@@ -1,5 +1,6 @@
 import type { DecisionOutcome } from '../core/authorizer.ts';
 import type { RequestFacts } from '../core/event.ts';
+import { principalId } from '../core/policy/mapping.ts';
 import { assertUnreachable } from '../core/reasons.ts';
 
 /** What API Gateway expects back; a 401 is not a value but the thrown `Unauthorized`. */
@@ -36,7 +37,8 @@ export function toApiGatewayResponse(outcome: DecisionOutcome): AuthorizerRespon
     policyRevision: record.policyRevision,
   };
   const allow = decision.effect === 'allow';
-  return shapeFor(facts, allow, decision.principal.subject, context);
+  // `<iss>|<sub>`, as the Cedar principal: one `sub` from two issuers is two principals.
+  return shapeFor(facts, allow, principalId(decision.principal), context);
 }
 
 function shapeFor(

@@ -9,6 +9,9 @@ import type { TrustedIssuer } from './jwt/verify-token.ts';
 import type { PolicyEngine } from './policy/types.ts';
 import { isRevoked, type RevocationStore } from './revocation.ts';
 
+/** Characters IAM reads as wildcards in a policy's `Resource`. */
+const IAM_WILDCARD = /[*?]/;
+
 /** The largest epoch-milliseconds value a `Date` can hold. */
 const MAX_DATE_MS = 8.64e15;
 
@@ -61,6 +64,9 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     const parsed = parseAuthorizerEvent(event);
     if (!parsed.ok) return { decision: unauthorized('malformed_event', parsed.detail), token: unverified };
     const { facts, credential } = parsed;
+    // Checked before the credential: whatever the token, no IAM answer may name this resource.
+    if (facts.format !== 'http-v2' && IAM_WILDCARD.test(facts.resourceArn))
+      return denied(facts, 'wildcard_resource', 'methodArn holds an IAM wildcard (* or ?)');
     if (credential.kind === 'none') return denied(facts, 'missing_token', 'no Authorization header');
     if (credential.kind === 'multiple')
       return denied(facts, 'malformed_authorization', 'several Authorization values');
@@ -83,7 +89,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           subject: claims.sub,
           jti: claims.jti,
         });
-        revoked = isRevoked(found, claims.iat);
+        revoked = isRevoked(found, claims.iat, issuer.clockToleranceSeconds);
       } catch {
         return denied(facts, 'revocation_unavailable', 'revocation store could not be read', verified.facts);
       }

@@ -7,6 +7,9 @@
  */
 export const CREDENTIAL_REASONS = [
   'malformed_event', // not an API Gateway authorizer event we understand
+  // A REST methodArn holding an IAM wildcard (* or ?), e.g. a literal * in the path: any policy
+  // naming it would also match other routes (and be cached per token), so no answer is given.
+  'wildcard_resource',
   'missing_token', // no Authorization header / authorizationToken
   'malformed_authorization', // scheme other than Bearer, tabs/newlines, several values
   'token_too_large', // over the configured byte cap, checked before any parsing

@@ -1,7 +1,10 @@
 /**
  * Revocation: a token is refused when its `jti` is revoked, or when its subject (`iss` + `sub`)
- * was revoked at or after the token's `iat` — one record ends every token issued up to that
- * moment, whatever its `jti`. Keys are `jti` and subject, never the token string or its hash:
+ * was revoked no earlier than the token's `iat` minus the issuer's clock tolerance — one record
+ * ends every token issued up to that moment, whatever its `jti`. The tolerance matters because
+ * the claims check accepts an `iat` that far in the future: a token an IdP with a fast clock
+ * stamped up to `tolerance` seconds ahead was minted before the revocation, and must not
+ * escape it for its whole lifetime. Keys are `jti` and subject, never the token string or its hash:
  * one signed token has many valid spellings (FACTS), so a hash deny-list is bypassable.
  */
 
@@ -41,9 +44,15 @@ export interface RevocationStore {
   lookup(query: RevocationQuery): RevocationFacts | Promise<RevocationFacts>;
 }
 
-/** Whether the facts revoke a token issued at `iat`. */
-export function isRevoked(facts: RevocationFacts, iat: number): boolean {
-  return facts.jtiRevoked || (facts.subjectRevokedAt !== undefined && iat <= facts.subjectRevokedAt);
+/**
+ * Whether the facts revoke a token issued at `iat` by an issuer whose clock tolerance is
+ * `toleranceSeconds`: a subject revocation at `revokedAt` covers `iat ≤ revokedAt + tolerance`.
+ */
+export function isRevoked(facts: RevocationFacts, iat: number, toleranceSeconds: number): boolean {
+  return (
+    facts.jtiRevoked ||
+    (facts.subjectRevokedAt !== undefined && iat <= facts.subjectRevokedAt + toleranceSeconds)
+  );
 }
 
 /**

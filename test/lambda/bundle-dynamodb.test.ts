@@ -88,7 +88,7 @@ afterAll(async () => {
 describe('the bundled authorizer with a DynamoDB revocation table', () => {
   it('allows an unrevoked subject and refuses a revoked one', () => {
     expect(results).toEqual([
-      { value: expect.objectContaining({ principalId: 'alice' }) },
+      { value: expect.objectContaining({ principalId: `${ISS}|alice` }) },
       { error: { isError: true, name: 'Error', message: 'Unauthorized' } },
     ]);
     const decisions = lines.filter((l) => l.includes('"zta.decision/v1"')).map((l) => JSON.parse(l));

@@ -170,7 +170,7 @@ describe('the bundled authorizer', () => {
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }],
     });
     expect(answer).toMatchObject({
-      principalId: 'alice',
+      principalId: `${ISS}|alice`,
       context: { reason: 'allowed', subject: 'alice', mfa: true },
     });
   });

@@ -61,7 +61,8 @@ const cases: AllowCase[] = [
   ok('admin with mfa_verified: true on /api/sensitive', sensitive({ amr: undefined, mfa_verified: true }), '/api/sensitive'),
   ok('admin with mfa: true on /api/sensitive', sensitive({ amr: undefined, mfa: true }), '/api/sensitive'),
   ok('admin from roles ["admin"] on /api/sensitive', sensitive({ role: undefined, roles: ['viewer', 'admin', 7] }), '/api/sensitive'),
-  ok('subject revoked before this token was issued', claims({ iat: NOW - 5 }), undefined, store([{ kind: 'subject', issuer: ISSUER, subject: 'user-1', revokedAt: NOW - 10 }])),
+  // Beyond the 30 s clock tolerance: a subject revocation covers iat ≤ revokedAt + tolerance.
+  ok('subject revoked more than the clock tolerance before this token was issued', claims({ iat: NOW - 5 }), undefined, store([{ kind: 'subject', issuer: ISSUER, subject: 'user-1', revokedAt: NOW - 36 }])),
   ok('jti revoked at another issuer only', t, undefined, store([{ kind: 'jti', jti: 'jti-1', issuer: OTHER_ISSUER, revokedAt: NOW }])),
   ok('another jti revoked', t, undefined, store([{ kind: 'jti', jti: 'jti-2', revokedAt: NOW }])),
   { name: 'scheme "bearer", lower case', event: restRequestEvent(`bearer ${t}`) },

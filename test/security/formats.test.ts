@@ -64,7 +64,7 @@ describe.each(FORMATS)('$name', ({ format, build, arnOf }) => {
       expect(response).toMatchObject({ isAuthorized: true });
     } else {
       expect(response).toMatchObject({
-        principalId: 'user-1',
+        principalId: 'https://idp.example.test|user-1',
         policyDocument: {
           Version: '2012-10-17',
           Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arnOf(event) }],

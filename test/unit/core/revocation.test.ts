@@ -102,7 +102,7 @@ describe('revocation index and isRevoked', () => {
     const facts = await store.lookup(q);
 
     // Assess
-    expect(isRevoked(facts, iat)).toBe(revoked);
+    expect(isRevoked(facts, iat, 0)).toBe(revoked);
   });
 
   it('reports the latest subject revocation time', async () => {
