@@ -19,6 +19,7 @@ import {
 } from '../../functions/core/policy/engine.ts';
 import { indexRevocations } from '../../functions/core/revocation.ts';
 import { readPolicySource } from '../../functions/runtime/policy-dir.ts';
+import { writeRevocationDocument } from '../../functions/runtime/revocation-document.ts';
 import { RevocationFileStore } from '../../functions/runtime/revocation-file-store.ts';
 import { restRequestEvent } from '../../test/support/events.ts';
 import { keyPair } from '../../test/support/keys.ts';
@@ -141,8 +142,9 @@ export function benchAuthorizer(
     jti: `revoked-${i}`,
     revokedAt,
   }));
-  const file = new RevocationFileStore(join(dir, 'revocations.json'));
-  for (const record of records) file.append(record);
+  const path = join(dir, 'revocations.json');
+  writeRevocationDocument(path, { version: 1, revocations: records, audit: [] });
+  const file = new RevocationFileStore(path);
   const revocations = options.revocationsInMemory ? indexRevocations(records) : file;
   const policy = createPolicyEngine(options.policies ?? defaultPolicySource(), {
     decisionCacheSize: options.decisionCacheSize,

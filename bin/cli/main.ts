@@ -11,6 +11,7 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   decide: async () => (await import('./decide.ts')).decide,
   revoke: async () => (await import('./revoke.ts')).revoke,
+  revocations: async () => (await import('./revocations.ts')).revocations,
   token: async () => (await import('./token.ts')).token,
   keys: async () => (await import('./keys.ts')).keys,
   validate: async () => (await import('./validate.ts')).validate,
@@ -21,7 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 async function usage(): Promise<string> {
   const lines = ['Usage: zta <command> [options]', '', 'Commands:'];
   for (const [name, load] of Object.entries(COMMANDS))
-    lines.push(`  ${name.padEnd(9)} ${(await load()).summary}`);
+    lines.push(`  ${name.padEnd(12)} ${(await load()).summary}`);
   lines.push('', 'Run `zta <command> --help` for the options of one command.');
   return lines.join('\n');
 }

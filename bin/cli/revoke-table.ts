@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoRevocationsConfig } from '../../functions/core/config/authorizer-config.ts';
 import { parseRevocations } from '../../functions/core/config/pipeline-config.ts';
 import { ConfigError } from '../../functions/core/config/reader.ts';
-import { type RevocationTarget, subjectRetentionSeconds } from '../../functions/core/revocation-writer.ts';
 import { REPO_ROOT, UsageError } from './io.ts';
 
 /** What `zta revoke --env <env>` needs to know about the environment. */
@@ -68,52 +65,4 @@ export function tableSettings(
         clockToleranceSeconds: typeof i.clockToleranceSeconds === 'number' ? i.clockToleranceSeconds : 30,
       })),
   };
-}
-
-/** 31 days: covers the longest token lifetime any issuer may be configured with. */
-const UNKNOWN_ISSUERS_RETENTION = 31 * 86_400;
-
-/**
- * Revokes (or with `undo`, lifts) in the DynamoDB table, with the audit trail: who (`cli:` the
- * OS user and host), why (`--reason`), when, and a request id. Prints the resulting record.
- */
-export async function reviseTable(
-  table: DynamoRevocationsConfig,
-  target: RevocationTarget,
-  options: {
-    at: number;
-    reason: string | undefined;
-    undo: boolean;
-    retentionIssuers: TableSettings['issuers'];
-  },
-): Promise<Record<string, unknown>> {
-  // This machine's Node is older than the SDK's support window; that is not the user's error.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { revocationWriterFor } = await import('../../functions/runtime/revocation-writers.ts');
-  const writer = await revocationWriterFor(table);
-  if (!writer) throw new TypeError('unreachable: a table config always has a writer');
-  const audit = {
-    actor: `cli:${userInfo().username}@${hostname()}`,
-    reason: options.reason ?? 'manual (no reason given)',
-    requestId: randomUUID(),
-    trigger: 'manual' as const,
-  };
-  if (options.undo) {
-    const result = await writer.unrevoke(target, options.at, audit);
-    return {
-      ...target,
-      ...result,
-      at: options.at,
-      by: audit.actor,
-      reason: audit.reason,
-      table: table.tableName,
-    };
-  }
-  const retention =
-    options.retentionIssuers.length > 0
-      ? subjectRetentionSeconds(options.retentionIssuers)
-      : UNKNOWN_ISSUERS_RETENTION;
-  const expiresAt = target.kind === 'subject' ? options.at + retention : undefined;
-  const result = await writer.revoke(target, options.at, audit, expiresAt === undefined ? {} : { expiresAt });
-  return { ...result.record, outcome: result.outcome, table: table.tableName };
 }

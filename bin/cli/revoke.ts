@@ -1,17 +1,24 @@
-import { userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { RevocationRecord } from '../../functions/core/revocation.ts';
-import { RevocationFileStore } from '../../functions/runtime/revocation-file-store.ts';
+import type { RevocationsConfig } from '../../functions/core/config/authorizer-config.ts';
+import {
+  cliActor,
+  type RevocationTarget,
+  revokeThrough,
+  subjectRetentionSeconds,
+} from '../../functions/core/revocation-writer.ts';
+import { revocationWriterFor } from '../../functions/runtime/revocation-writers.ts';
 import { epochSeconds, printJson, UsageError } from './io.ts';
 import type { Command } from './main.ts';
-import { reviseTable, tableSettings } from './revoke-table.ts';
+import { tableSettings } from './revoke-table.ts';
 import { readConfig } from './runtime.ts';
 
 export const revoke: Command = {
-  summary: 'revoke a token (jti) or every token of a subject issued up to now',
+  summary: 'revoke (or --undo) a token (jti) or every token of a subject issued up to now',
   help: `
 Usage: zta revoke --config <file> (--jti <id> | --sub <subject>) [--iss <issuer>] [--at <epoch-seconds>]
-                  [--reason <text>]
+                  [--reason <text>] [--undo]
        zta revoke --env <env> (--jti <id> | --sub <subject>) [--iss <issuer>] [--at <epoch-seconds>]
                   [--reason <text>] [--undo] [--table <name>] [--region <r>] [--endpoint <url>]
 
@@ -21,14 +28,19 @@ the environment's DynamoDB revocation table: named by --table, or by
 authorizer.runtime.revocations.dynamodb in config/<env>.json; AWS credentials and region come
 from the usual AWS environment (or --region).
   --jti <id>       deny the token with this jti (with --iss: of that issuer only; without: any issuer)
-  --sub <subject>  deny every token of this subject issued at or before --at
+  --sub <subject>  deny every token of this subject issued at or before --at (plus the issuer's
+                   clock tolerance)
   --iss <issuer>   a configured issuer; required with --sub unless exactly one issuer is configured
   --at <seconds>   revocation time (default: now)
-  --reason <text>  kept in the record for the audit trail
-  --undo           lift the revocation instead (DynamoDB stores only; audited too)
+  --reason <text>  kept in the audit trail
+  --undo           lift the revocation instead (audited too)
   --table, --region, --endpoint  the DynamoDB table, its region, a local endpoint (tests)
-Prints the record written, as JSON (with "outcome" for a table: "revoked", "unchanged", or
-"unrevoked"). Exit 0, or 2 on bad input or an unreachable store (nothing is recorded then).`,
+Every call is audited in the store: who (cli:<user>@<host>), why, when, and the outcome.
+Prints the revocation now in force as JSON, with "outcome": "revoked", "unchanged" (an equal or
+later revocation was in force already) or "unrevoked". A store that is missing, empty or
+corrupt is never written: exit 2, the file left as it was (create an empty store with
+zta revocations init). Exit 0, or 2 on bad input or an unusable store (nothing recorded then).
+List revocations and their audit trail with zta revocations list|history.`,
 
   async run(args) {
     const { values } = parseArgs({
@@ -48,81 +60,89 @@ Prints the record written, as JSON (with "outcome" for a table: "revoked", "unch
       },
       strict: true,
     });
-    if ((values.config === undefined) === (values.env === undefined))
-      throw new UsageError('give exactly one of --config <file> or --env <env>');
-    if (
-      values.env === undefined &&
-      [values.table, values.region, values.endpoint].some((v) => v !== undefined)
-    )
-      throw new UsageError('--table, --region and --endpoint go with --env');
+    const { store, issuers } = storeOf(values);
     if ((values.jti === undefined) === (values.sub === undefined))
       throw new UsageError('give exactly one of --jti or --sub');
-    for (const flag of ['jti', 'sub', 'iss'] as const) {
-      if (values[flag] !== undefined && values[flag].trim() === '')
-        throw new UsageError(`--${flag} must not be empty`);
-    }
-    const settings = values.env === undefined ? undefined : tableSettings(values.env, values);
-    const config = values.config === undefined ? undefined : readConfig(values.config);
-    if (config && !config.revocations)
-      throw new UsageError('the config has no revocation store ("revocations": null)');
-    const issuers = settings?.issuers ?? config?.issuers ?? [];
-    const configured = issuers.map((i) => i.issuer);
-    // An environment without issuers listed (only --table) cannot vet --iss: any value goes.
-    const vetted = config !== undefined || configured.length > 0;
-    if (vetted && values.iss !== undefined && !configured.includes(values.iss)) {
-      throw new UsageError(
-        `--iss ${JSON.stringify(values.iss)} is not a configured issuer (${configured.join(', ')})`,
-      );
-    }
-    const revokedAt = epochSeconds('at', values.at) ?? Math.floor(Date.now() / 1000);
+    const target = targetOf(values, issuers, values.config !== undefined);
+    const at = epochSeconds('at', values.at) ?? Math.floor(Date.now() / 1000);
     const audit = {
-      revokedAt,
-      revokedBy: `cli:${userInfo().username}`,
-      ...(values.reason !== undefined ? { reason: values.reason } : {}),
+      actor: cliActor(userInfo().username, hostname()),
+      reason: values.reason ?? 'manual (no reason given)',
+      requestId: randomUUID(),
+      trigger: 'manual' as const,
     };
-
-    let record: RevocationRecord;
-    if (values.jti !== undefined) {
-      record = {
-        kind: 'jti',
-        jti: values.jti,
-        ...(values.iss !== undefined ? { issuer: values.iss } : {}),
-        ...audit,
-      };
-    } else {
-      const issuer = values.iss ?? (configured.length === 1 ? configured[0] : undefined);
-      if (issuer === undefined)
-        throw new UsageError(
-          configured.length === 0
-            ? '--sub needs --iss (the environment lists no issuers)'
-            : `--sub needs --iss when several issuers are configured (${configured.join(', ')})`,
-        );
-      record = { kind: 'subject', issuer, subject: values.sub as string, ...audit };
-    }
-    const store = settings?.table ?? config?.revocations;
-    if (values.undo && store?.kind !== 'dynamodb')
-      throw new UsageError('--undo needs a DynamoDB revocation store');
-    if (store?.kind === 'file') {
-      printJson(new RevocationFileStore(store.path).append(record));
+    const where = store.kind === 'file' ? { file: store.path } : { table: store.tableName };
+    const writer = await revocationWriterFor(store);
+    if (!writer) throw new TypeError('unreachable: a configured store always has a writer');
+    if (values.undo) {
+      const result = await writer.unrevoke(target, at, audit);
+      printJson({ ...target, ...result, at, by: audit.actor, reason: audit.reason, ...where });
       return 0;
     }
-    if (store?.kind !== 'dynamodb') throw new UsageError('no revocation store');
-    const target =
-      record.kind === 'jti'
-        ? {
-            kind: 'jti' as const,
-            jti: record.jti,
-            ...(record.issuer === undefined ? {} : { issuer: record.issuer }),
-          }
-        : { kind: 'subject' as const, issuer: record.issuer, subject: record.subject };
-    printJson(
-      await reviseTable(store, target, {
-        at: revokedAt,
-        reason: values.reason,
-        undo: values.undo === true,
-        retentionIssuers: issuers,
-      }),
-    );
+    const retention = subjectRetentionSeconds(issuers);
+    const result = await revokeThrough(writer, target, at, audit, retention);
+    printJson({ ...result.record, outcome: result.outcome, ...where });
     return 0;
   },
 };
+
+type Issuers = readonly { issuer: string; maxLifetimeSeconds: number; clockToleranceSeconds: number }[];
+
+interface StoreFlags {
+  config?: string | undefined;
+  env?: string | undefined;
+  table?: string | undefined;
+  region?: string | undefined;
+  endpoint?: string | undefined;
+}
+
+/** The store `--config` or `--env` names, and the issuers that vet `--iss` and set retention. */
+export function storeOf(values: StoreFlags): {
+  store: Exclude<RevocationsConfig, null>;
+  issuers: Issuers;
+} {
+  if ((values.config === undefined) === (values.env === undefined))
+    throw new UsageError('give exactly one of --config <file> or --env <env>');
+  if (values.env === undefined && [values.table, values.region, values.endpoint].some((v) => v !== undefined))
+    throw new UsageError('--table, --region and --endpoint go with --env');
+  if (values.env !== undefined) {
+    // This machine's Node is older than the SDK's support window; that is not the user's error.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const settings = tableSettings(values.env, values);
+    return { store: settings.table, issuers: settings.issuers };
+  }
+  const config = readConfig(values.config);
+  if (!config.revocations) throw new UsageError('the config has no revocation store ("revocations": null)');
+  return { store: config.revocations, issuers: config.issuers };
+}
+
+/** `--jti`/`--sub` and `--iss` as a target, vetting `--iss` against the configured issuers. */
+export function targetOf(
+  values: { jti?: string | undefined; sub?: string | undefined; iss?: string | undefined },
+  issuers: Issuers,
+  fromConfig: boolean,
+): RevocationTarget {
+  for (const flag of ['jti', 'sub', 'iss'] as const) {
+    if (values[flag] !== undefined && values[flag].trim() === '')
+      throw new UsageError(`--${flag} must not be empty`);
+  }
+  const configured = issuers.map((i) => i.issuer);
+  // An environment without issuers listed (only --table) cannot vet --iss: any value goes.
+  const vetted = fromConfig || configured.length > 0;
+  if (vetted && values.iss !== undefined && !configured.includes(values.iss)) {
+    throw new UsageError(
+      `--iss ${JSON.stringify(values.iss)} is not a configured issuer (${configured.join(', ')})`,
+    );
+  }
+  if (values.jti !== undefined) {
+    return { kind: 'jti', jti: values.jti, ...(values.iss === undefined ? {} : { issuer: values.iss }) };
+  }
+  const issuer = values.iss ?? (configured.length === 1 ? configured[0] : undefined);
+  if (issuer === undefined)
+    throw new UsageError(
+      configured.length === 0
+        ? '--sub needs --iss (the environment lists no issuers)'
+        : `--sub needs --iss when several issuers are configured (${configured.join(', ')})`,
+    );
+  return { kind: 'subject', issuer, subject: values.sub as string };
+}

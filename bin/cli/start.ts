@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAuthorizer } from '../../functions/runtime/build-authorizer.ts';
+import { createEmptyRevocationStore } from '../../functions/runtime/revocation-document.ts';
 import type { LocalKeyStore } from '../../functions/runtime/local-key-store.ts';
 import { REPO_POLICIES, REPO_ROOT } from './io.ts';
 import type { Command } from './main.ts';
@@ -63,9 +64,16 @@ Decision records are appended to .zta/decisions.log.
   },
 };
 
-/** Writes .zta/config.json on first run; keys are created by the key store on first use. */
+/**
+ * Writes .zta/config.json and an empty revocation store on first run (the store also when it is
+ * missing: .zta/ is the demo's own sandbox); keys are created by the key store on first use.
+ */
 export function ensureLocalSetup(): void {
-  if (existsSync(LOCAL_CONFIG)) return;
+  const store = join(LOCAL_DIR, 'revocations.json');
+  if (existsSync(LOCAL_CONFIG)) {
+    if (!existsSync(store)) createEmptyRevocationStore(store);
+    return;
+  }
   mkdirSync(LOCAL_DIR, { recursive: true, mode: 0o700 });
   const config = {
     localIssuer: { issuer: 'https://zta.local', audience: 'zt-api', keysDir: './keys' },
@@ -75,6 +83,7 @@ export function ensureLocalSetup(): void {
     gateway: { cacheTtlSeconds: 300 },
   };
   writeFileSync(LOCAL_CONFIG, `${JSON.stringify(config, null, 2)}\n`);
+  if (!existsSync(store)) createEmptyRevocationStore(store);
 }
 
 /** Flips one bit in the middle of the signature: still well-formed, no longer valid. */

@@ -6,6 +6,7 @@ import { buildSync } from 'esbuild';
 import { parseAuthorizerConfig } from '../core/config/authorizer-config.ts';
 import { createPolicyEngine } from '../core/policy/engine.ts';
 import { readPolicySource } from '../runtime/policy-dir.ts';
+import { readRevocationDocument } from '../runtime/revocation-document.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO_POLICIES = resolve(here, '../../policies');
@@ -79,12 +80,14 @@ export function bundleAuthorizer(options: BundleOptions): void {
     copyFileSync(abs(issuer.jwksFile), join(outDir, 'jwks', `${i}.json`));
     return { ...issuer, jwksFile: `./jwks/${i}.json` };
   });
-  // The revocations recorded when bundling must bind the Lambda too: a path left pointing
-  // outside the package would read as a missing file, an empty store, and allow revoked tokens.
+  // The revocations recorded when bundling must bind the Lambda too, so the file is packaged.
+  // Only a valid document is a store (a missing one would deny every request at run time):
+  // the build fails now, naming the file, rather than ship an authorizer that cannot answer.
   let revocations = config.revocations;
   if (revocations !== null && 'file' in revocations) {
     const source = abs(revocations.file);
-    if (existsSync(source)) copyFileSync(source, join(outDir, 'revocations.json'));
+    readRevocationDocument(source);
+    copyFileSync(source, join(outDir, 'revocations.json'));
     revocations = { ...revocations, file: './revocations.json' };
   }
   const packaged = { ...config, issuers, policies: './policies', revocations };

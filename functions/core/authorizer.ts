@@ -7,7 +7,7 @@ import { principalFacts } from './identity.ts';
 import { createTokenVerifier } from './jwt/verified-token-cache.ts';
 import type { TrustedIssuer } from './jwt/verify-token.ts';
 import type { PolicyEngine } from './policy/types.ts';
-import { isRevoked, type RevocationStore } from './revocation.ts';
+import { isRevoked, type RevocationStore, RevocationUnavailable } from './revocation.ts';
 
 /** Characters IAM reads as wildcards in a policy's `Resource`. */
 const IAM_WILDCARD = /[*?]/;
@@ -90,8 +90,10 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           jti: claims.jti,
         });
         revoked = isRevoked(found, claims.iat, issuer.clockToleranceSeconds);
-      } catch {
-        return denied(facts, 'revocation_unavailable', 'revocation store could not be read', verified.facts);
+      } catch (error) {
+        const detail =
+          error instanceof RevocationUnavailable ? error.message : 'revocation store could not be read';
+        return denied(facts, 'revocation_unavailable', detail.slice(0, 512), verified.facts);
       }
       if (revoked) return denied(facts, 'token_revoked', 'jti or subject revoked', verified.facts);
     }

@@ -1,7 +1,8 @@
 /**
  * Writing revocations, the other half of `RevocationStore`: one interface for the DynamoDB
- * table (Lambda revoker, admin route, `zta revoke --env`) and the local file (`zta serve`'s
- * auto-revocation), so the revoker core does not know where revocations live.
+ * table and the local file, and one path every entry point records through (`revokeThrough`):
+ * `zta revoke --config` / `--env`, `zta serve`'s auto-revoker, the admin route and the AWS
+ * revoker. The revoker core does not know where revocations live.
  *
  * Semantics every implementation keeps:
  * - idempotent: repeating a request (same `requestId`) never moves a revocation and reports
@@ -24,6 +25,19 @@ export interface RevocationAudit {
   /** Alert id (automatic) or a fresh id per manual request; repeats of one request share it. */
   readonly requestId: string;
   readonly trigger: 'auto' | 'manual';
+}
+
+/** One audit entry: who did what to which target, why, when, and what came of it. */
+export interface AuditEntry {
+  readonly action: 'revoke' | 'unrevoke';
+  readonly actor: string;
+  readonly reason: string;
+  readonly trigger: 'auto' | 'manual';
+  readonly requestId: string;
+  /** When the request was made (epoch seconds, the writer's clock). */
+  readonly at: number;
+  readonly outcome: string;
+  readonly revokedAt?: number;
 }
 
 export interface RevokeResult {
@@ -51,6 +65,42 @@ export interface RevocationWriter {
   ): Promise<{ readonly outcome: 'unrevoked' | 'unchanged' }>;
 }
 
+/** A writer that can also say what is in force and what happened: what operators look at. */
+export interface RevocationLedger extends RevocationWriter {
+  /** Revocations in force at `nowSeconds`. */
+  list(nowSeconds: number): Promise<RevocationRecord[]>;
+  /** Every audit entry of a target, oldest first. */
+  history(target: RevocationTarget): Promise<AuditEntry[]>;
+}
+
+/** The actor of a revocation made by the `zta` CLI, whatever the store. */
+export const cliActor = (user: string, host: string): string => `cli:${user}@${host}`;
+
+/** The actor of a revocation made by spike detection, in AWS and in `zta serve`. */
+export const AUTO_REVOCATION_ACTOR = 'zta:auto-revocation';
+
+/**
+ * How long a subject revocation is kept when the issuers are not known: beyond the longest token
+ * lifetime the config allows (30 days) plus twice the largest clock tolerance (300 s each way).
+ */
+export const MAX_SUBJECT_RETENTION_SECONDS = 31 * 86_400;
+
+/**
+ * Records `target` as revoked at `revokedAt` through `writer`: the one path every entry point
+ * takes, so idempotency, audit and retention are the same everywhere. A subject revocation may
+ * be forgotten `retentionSeconds` later; a jti revocation is kept.
+ */
+export function revokeThrough(
+  writer: RevocationWriter,
+  target: RevocationTarget,
+  revokedAt: number,
+  audit: RevocationAudit,
+  retentionSeconds: number,
+): Promise<RevokeResult> {
+  const expiresAt = target.kind === 'subject' ? revokedAt + retentionSeconds : undefined;
+  return writer.revoke(target, revokedAt, audit, expiresAt === undefined ? {} : { expiresAt });
+}
+
 /** The record a target becomes when revoked at `revokedAt` by `audit`. */
 export function recordFor(
   target: RevocationTarget,
@@ -69,14 +119,16 @@ export function recordFor(
 }
 
 /**
- * How long a subject revocation must be kept: every token it can match was issued at or
- * before `revokedAt`, so it is dead `maxLifetime + clockTolerance` later. Beyond that the
- * record changes no decision and may expire (`margin` absorbs clock differences).
+ * How long a subject revocation must be kept: every token it can match was issued at or before
+ * `revokedAt + clockTolerance`, lives at most `maxLifetime`, and is accepted up to
+ * `clockTolerance` past its `exp`. Beyond that the record changes no decision and may expire
+ * (`margin` absorbs clock differences). Without issuers, `MAX_SUBJECT_RETENTION_SECONDS`.
  */
 export function subjectRetentionSeconds(
   issuers: readonly { readonly maxLifetimeSeconds: number; readonly clockToleranceSeconds: number }[],
   margin = 300,
 ): number {
-  const longest = Math.max(0, ...issuers.map((i) => i.maxLifetimeSeconds + i.clockToleranceSeconds));
+  if (issuers.length === 0) return MAX_SUBJECT_RETENTION_SECONDS;
+  const longest = Math.max(...issuers.map((i) => i.maxLifetimeSeconds + 2 * i.clockToleranceSeconds));
   return longest + margin;
 }

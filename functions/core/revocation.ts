@@ -39,6 +39,14 @@ export interface RevocationFacts {
   readonly subjectRevokedAt: number | undefined;
 }
 
+/**
+ * A store that cannot answer, with a message that names the store and the fix and holds no
+ * token material: the authorizer copies it into the decision record's `detail`.
+ */
+export class RevocationUnavailable extends Error {
+  override readonly name = 'RevocationUnavailable';
+}
+
 /** The store the authorizer reads. An implementation throws when it cannot answer: the caller denies. */
 export interface RevocationStore {
   lookup(query: RevocationQuery): RevocationFacts | Promise<RevocationFacts>;

@@ -3,15 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createRevoker, type Revoker } from '../core/auto-revocation/revoker.ts';
+import { MAX_SUBJECT_RETENTION_SECONDS } from '../core/revocation-writer.ts';
 import { type AwsWiring, clientConfig, placementFor } from '../runtime/aws/client-config.ts';
 import { snsNotifier } from '../runtime/aws/notifier.ts';
 import { DEFAULT_RETRY, publishOrThrow, type RetryPolicy, toEntry } from '../runtime/aws/put-events.ts';
 import { parseProtectedStages, stageCacheFlusher } from '../runtime/aws/stage-cache.ts';
 import { DynamoRevocationWriter } from '../runtime/dynamodb/revocation-table-writer.ts';
 import { type Env, integerEnv, requiredEnv } from '../runtime/env.ts';
-
-/** 31 days: beyond the longest token lifetime the config allows (30 days) plus tolerance. */
-export const DEFAULT_RETAIN_SECONDS = 31 * 86_400;
 
 export interface RevokerWiring extends AwsWiring {
   readonly retry?: RetryPolicy;
@@ -39,7 +37,7 @@ export function revokerFromEnv(
   const topicArn = requiredEnv(env, 'ALERT_TOPIC_ARN');
   if (env.PROTECTED_STAGES === undefined) throw new Error('PROTECTED_STAGES is required (it may be empty)');
   const stages = parseProtectedStages(env.PROTECTED_STAGES);
-  const retain = integerEnv(env, 'REVOCATION_RETAIN_SECONDS', DEFAULT_RETAIN_SECONDS, {
+  const retain = integerEnv(env, 'REVOCATION_RETAIN_SECONDS', MAX_SUBJECT_RETENTION_SECONDS, {
     min: 3600,
     max: 400 * 86_400,
   });

@@ -1,21 +1,21 @@
 import type { RevocationsConfig } from '../core/config/authorizer-config.ts';
-import type { RevocationWriter } from '../core/revocation-writer.ts';
+import type { RevocationLedger } from '../core/revocation-writer.ts';
 import { clientConfig, type StaticCredentials } from './aws/client-config.ts';
-import { RevocationFileStore } from './revocation-file-store.ts';
 import { FileRevocationWriter } from './revocation-file-writer.ts';
 
 /**
- * The writer for a config's revocation store (`null` without one). The DynamoDB writer is
+ * The writer for a config's revocation store (`null` without one): the one write path of every
+ * entry point that records revocations against a config (see `revokeThrough`). The DynamoDB writer is
  * imported only when used: the SDK is slow to load and most local runs use the file.
  */
 export async function revocationWriterFor(
   config: RevocationsConfig,
   credentials?: StaticCredentials,
-): Promise<RevocationWriter | null> {
+): Promise<RevocationLedger | null> {
   if (config === null) return null;
   switch (config.kind) {
     case 'file':
-      return new FileRevocationWriter(new RevocationFileStore(config.path));
+      return new FileRevocationWriter(config.path);
     case 'dynamodb': {
       const [sdk, table] = await Promise.all([
         import('@aws-sdk/client-dynamodb'),

@@ -55,7 +55,7 @@ describe('the authorizer with a DynamoDB revocation store', () => {
     const table = await db.createTable('revocations');
     const writer = new DynamoRevocationWriter(db.client, table);
     const audit = { actor: 'test', reason: 'test', trigger: 'manual' as const };
-    await writer.revoke({ kind: 'subject', issuer: ISS, subject: 'mallory' }, now - 30, {
+    await writer.revoke({ kind: 'subject', issuer: ISS, subject: 'mallory' }, now - 100, {
       ...audit,
       requestId: 'r1',
     });
@@ -64,8 +64,8 @@ describe('the authorizer with a DynamoDB revocation store', () => {
 
     // Act
     const verdicts = await Promise.all([
-      decide(token({ sub: 'mallory' })), // issued before the revocation
-      decide(token({ sub: 'mallory', iat: now - 10 })), // issued after it
+      decide(token({ sub: 'mallory', iat: now - 120 })), // issued before the revocation
+      decide(token({ sub: 'mallory', iat: now - 60 })), // issued 40 s after it: beyond the 30 s tolerance
       decide(token({ jti: 'stolen' })),
       decide(token({ jti: 'fine' })),
     ]);

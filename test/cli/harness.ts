@@ -55,6 +55,8 @@ export function workspace(extraConfig: Record<string, unknown> = {}): Workspace 
     return path;
   };
   write('jwks.json', jwksOf(key));
+  // Only a valid document is a revocation store (`zta revocations init` writes this one).
+  write('revocations.json', { version: 1, revocations: [] });
   const config = write('config.json', {
     issuers: [
       { issuer: ISSUER, audience: AUDIENCE, jwksFile: './jwks.json', algorithms: ['ES256', 'RS256'] },

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ISSUER, jsonLines, restEvent, runCli, type Workspace, workspace } from './harness.ts';
 
@@ -38,10 +38,11 @@ describe('zta revoke', () => {
     expect(await decideProfile(revoked, other)).toEqual(['401 token_revoked', '200 allowed']);
   });
 
-  it('revokes a subject: tokens issued at or before the time are denied, later ones allowed', async () => {
+  it('revokes a subject: tokens issued up to the time plus the clock tolerance are denied, later ones allowed', async () => {
     const before = await ws.sign({}, now);
     const atTime = await ws.sign({}, now + 10);
-    const after = await ws.sign({}, now + 11);
+    const withinTolerance = await ws.sign({}, now + 40);
+    const after = await ws.sign({}, now + 41);
 
     const result = await runCli([
       'revoke',
@@ -55,23 +56,115 @@ describe('zta revoke', () => {
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ kind: 'subject', issuer: ISSUER, subject: 'alice' });
-    expect(await decideProfile(before, atTime, after)).toEqual([
+    expect(await decideProfile(before, atTime, withinTolerance, after)).toEqual([
+      '401 token_revoked',
       '401 token_revoked',
       '401 token_revoked',
       '200 allowed',
     ]);
   });
 
-  it('keeps every record when revocations accumulate', async () => {
-    for (const jti of ['a', 'b', 'c']) await runCli(['revoke', '--config', ws.config, '--jti', jti]);
+  it('keeps every record when revocations accumulate; a repeated revoke is unchanged, not a duplicate', async () => {
+    const outcomes: unknown[] = [];
+    for (const jti of ['a', 'b', 'c', 'a']) {
+      const result = await runCli(['revoke', '--config', ws.config, '--jti', jti]);
+      outcomes.push(JSON.parse(result.stdout).outcome);
+    }
     const stored = JSON.parse(readFileSync(`${ws.dir}/revocations.json`, 'utf8'));
+    expect(outcomes).toEqual(['revoked', 'revoked', 'revoked', 'unchanged']);
     expect(stored.revocations.map((r: { jti: string }) => r.jti)).toEqual(['a', 'b', 'c']);
+    expect(stored.audit.map((e: { actor: string }) => e.actor)).toEqual(
+      Array(4).fill(expect.stringMatching(/^cli:.+@.+$/)),
+    );
   });
 
-  it('denies everything while the store is corrupt, with a clear reason', async () => {
+  it.each([
+    { name: 'missing', text: undefined, decided: /does not exist/ },
+    { name: 'empty', text: '', decided: /is empty/ },
+    { name: 'whitespace only', text: ' \n', decided: /is empty/ },
+    { name: 'corrupt', text: '{ not json', decided: /not valid JSON/ },
+  ])(
+    'with a $name store: every decision denies, revoke exits 2 and leaves the file as it was',
+    async ({ text, decided }) => {
+      // Prepare
+      const token = await ws.sign({}, now);
+      const path = `${ws.dir}/revocations.json`;
+      if (text === undefined) rmSync(path);
+      else ws.write('revocations.json', text);
+
+      // Act
+      const decisions = await runCli(['decide', '--config', ws.config, '--now', String(now + 100)], {
+        stdin: JSON.stringify(restEvent('GET', '/api/profile', `Bearer ${token}`)),
+      });
+      const revoked = await runCli(['revoke', '--config', ws.config, '--jti', 'x']);
+
+      // Assess
+      expect(jsonLines(decisions.stdout).map((o) => o.reason)).toEqual(['revocation_unavailable']);
+      expect(decisions.stderr).toMatch(decided);
+      expect(revoked.code).toBe(2);
+      expect(revoked.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^zta revoke: revocation store .+/),
+      ]);
+      if (text === undefined) expect(existsSync(path)).toBe(false);
+      else expect(readFileSync(path, 'utf8')).toBe(text);
+    },
+  );
+
+  it('undoes a revocation in a file store, audited, and lists and shows it', async () => {
+    // Prepare
     const token = await ws.sign({}, now);
-    ws.write('revocations.json', '{ not json');
-    expect(await decideProfile(token)).toEqual(['401 revocation_unavailable']);
+    await runCli([
+      'revoke',
+      '--config',
+      ws.config,
+      '--sub',
+      'alice',
+      '--at',
+      String(now + 5),
+      '--reason',
+      'stolen laptop',
+    ]);
+    const listed = await runCli(['revocations', 'list', '--config', ws.config]);
+    const whileRevoked = await decideProfile(token);
+
+    // Act
+    const undo = await runCli([
+      'revoke',
+      '--config',
+      ws.config,
+      '--sub',
+      'alice',
+      '--undo',
+      '--reason',
+      'found it',
+    ]);
+    const history = await runCli(['revocations', 'history', '--config', ws.config, '--sub', 'alice']);
+
+    // Assess
+    expect(jsonLines(listed.stdout)).toEqual([
+      expect.objectContaining({ kind: 'subject', issuer: ISSUER, subject: 'alice', revokedAt: now + 5 }),
+    ]);
+    expect(whileRevoked).toEqual(['401 token_revoked']);
+    expect(JSON.parse(undo.stdout)).toMatchObject({ outcome: 'unrevoked', reason: 'found it' });
+    expect(await decideProfile(token)).toEqual(['200 allowed']);
+    expect(jsonLines(history.stdout).map((e) => [e.action, e.outcome, e.reason])).toEqual([
+      ['revoke', 'revoked', 'stolen laptop'],
+      ['unrevoke', 'unrevoked', 'found it'],
+    ]);
+  });
+
+  it('revocations init creates an empty store once, and never replaces one', async () => {
+    const path = `${ws.dir}/revocations.json`;
+    rmSync(path);
+    const first = await runCli(['revocations', 'init', '--config', ws.config]);
+    await runCli(['revoke', '--config', ws.config, '--jti', 'kept']);
+    const second = await runCli(['revocations', 'init', '--config', ws.config]);
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/exists already: nothing was changed/);
+    expect(JSON.parse(readFileSync(path, 'utf8')).revocations).toEqual([
+      expect.objectContaining({ jti: 'kept' }),
+    ]);
   });
 
   it.each([
@@ -81,10 +174,11 @@ describe('zta revoke', () => {
     ['a bad --at', ['--jti', 'x', '--at', '-5'], /--at/],
     ['an empty --jti', ['--jti', ''], /must not be empty/],
   ])('exits 2 and records nothing for %s', async (_name, args, message) => {
+    const before = readFileSync(`${ws.dir}/revocations.json`, 'utf8');
     const result = await runCli(['revoke', '--config', ws.config, ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(existsSync(`${ws.dir}/revocations.json`)).toBe(false);
+    expect(readFileSync(`${ws.dir}/revocations.json`, 'utf8')).toBe(before);
   });
 
   it('needs --iss with --sub when several issuers are configured', async () => {

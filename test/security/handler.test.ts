@@ -29,6 +29,7 @@ beforeAll(async () => {
       revocations: { file: './revocations.json' },
     }),
   );
+  writeFileSync(join(dir, 'revocations.json'), JSON.stringify({ version: 1, revocations: [] }));
   process.env.ZTA_CONFIG_PATH = join(dir, 'zta.config.json');
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   // The handler reads the clock itself: pin Date (only) to the world's NOW.

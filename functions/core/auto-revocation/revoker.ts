@@ -16,7 +16,13 @@ import {
   type SuiteEvent,
   type SuspectedCompromiseDetail,
 } from '../events/schema.ts';
-import type { RevocationAudit, RevocationTarget, RevocationWriter } from '../revocation-writer.ts';
+import {
+  AUTO_REVOCATION_ACTOR,
+  type RevocationAudit,
+  type RevocationTarget,
+  type RevocationWriter,
+  revokeThrough,
+} from '../revocation-writer.ts';
 
 export interface CacheFlushResult {
   /** `apiId/stage` (or `local` for the local gateway). */
@@ -44,8 +50,6 @@ export interface RevocationReport {
   readonly failures: readonly string[];
 }
 
-export const AUTO_REVOCATION_ACTOR = 'zta:auto-revocation';
-
 export interface Revoker {
   /** Revokes every token of the alert's principal issued at or before now. */
   onSuspectedCompromise(alert: SuspectedCompromiseDetail, nowMs: number): Promise<RevocationReport>;
@@ -56,8 +60,13 @@ export interface Revoker {
 export function createRevoker(ports: RevokerPorts, options: RevokerOptions): Revoker {
   async function apply(target: RevocationTarget, audit: RevocationAudit, nowMs: number) {
     const revokedAt = Math.floor(nowMs / 1000);
-    const expiresAt = target.kind === 'subject' ? revokedAt + options.subjectRetentionSeconds : undefined;
-    const written = await ports.revocations.revoke(target, revokedAt, audit, expiresAt ? { expiresAt } : {});
+    const written = await revokeThrough(
+      ports.revocations,
+      target,
+      revokedAt,
+      audit,
+      options.subjectRetentionSeconds,
+    );
 
     let flushed: readonly CacheFlushResult[];
     try {

@@ -4,30 +4,30 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { RevocationRecord } from '../../core/revocation.ts';
 import {
+  type AuditEntry,
   type RevocationAudit,
+  type RevocationLedger,
   type RevocationTarget,
-  type RevocationWriter,
   type RevokeResult,
   recordFor,
 } from '../../core/revocation-writer.ts';
-import { type Item, inForce, key, n, num, recordOf, s, str, targetKey } from './revocation-items.ts';
-
-/** One audit entry: who did what to which target, why, when, and what came of it. */
-export interface AuditEntry {
-  readonly action: 'revoke' | 'unrevoke';
-  readonly actor: string;
-  readonly reason: string;
-  readonly trigger: 'auto' | 'manual';
-  readonly requestId: string;
-  /** When the request was made (epoch seconds). */
-  readonly at: number;
-  readonly outcome: string;
-  readonly revokedAt?: number;
-}
+import {
+  type Item,
+  inForce,
+  key,
+  n,
+  num,
+  recordOf,
+  STATE_SK,
+  s,
+  str,
+  targetKey,
+} from './revocation-items.ts';
 
 /**
  * Revocation writes to the DynamoDB table (layout in `revocation-items.ts`), for the revoker,
@@ -41,7 +41,7 @@ export interface AuditEntry {
  * rewrites it rather than adding a second one; it is written after the state, and a failure
  * there throws so the caller retries (the state write is then a no-op).
  */
-export class DynamoRevocationWriter implements RevocationWriter {
+export class DynamoRevocationWriter implements RevocationLedger {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -146,6 +146,29 @@ export class DynamoRevocationWriter implements RevocationWriter {
     }
     await this.audit(pk, target, { action: 'unrevoke', ...auditFields(audit), at: atSeconds, outcome });
     return { outcome };
+  }
+
+  /**
+   * Revocations in force at `nowSeconds`: a Scan, for operators (`zta revocations list --env`),
+   * never on the decision path.
+   */
+  async list(nowSeconds: number): Promise<RevocationRecord[]> {
+    const records: RevocationRecord[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :state',
+          ExpressionAttributeValues: { ':state': s(STATE_SK) },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) if (inForce(item, nowSeconds)) records.push(recordOf(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records.sort((a, b) => a.revokedAt - b.revokedAt);
   }
 
   /** Every audit entry of a target, oldest first. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BusEnvelope } from '../../../functions/local/event-bus.ts';
 import { createLocalPipeline } from '../../../functions/local/pipeline.ts';
+import { createEmptyRevocationStore } from '../../../functions/runtime/revocation-document.ts';
 import { RevocationFileStore } from '../../../functions/runtime/revocation-file-store.ts';
 import { FileRevocationWriter } from '../../../functions/runtime/revocation-file-writer.ts';
 import { at, atMs, record, VICTIM } from '../../support/decisions.ts';
@@ -16,20 +17,22 @@ function pipeline(
     windowSeconds: 60,
   },
 ) {
-  const store = new RevocationFileStore(join(dirs.make(), 'revocations.json'));
+  const path = join(dirs.make(), 'revocations.json');
+  createEmptyRevocationStore(path);
+  const store = new RevocationFileStore(path);
   const events: BusEnvelope[] = [];
   const notes: object[] = [];
   let flushes = 0;
   const p = createLocalPipeline({
     autoRevocation: autoRevocation ?? undefined,
-    revocations: new FileRevocationWriter(store),
+    revocations: new FileRevocationWriter(path),
     subjectRetentionSeconds: 3600,
     flushCache: () => void flushes++,
     onEvent: (e) => void events.push(e),
     onRecord: (r) => void notes.push(r),
     now: () => atMs(10),
   });
-  return { p, store, events, notes, flushes: () => flushes };
+  return { p, path, store, events, notes, flushes: () => flushes };
 }
 
 describe('local pipeline', () => {
@@ -60,8 +63,8 @@ describe('local pipeline', () => {
   });
 
   it('writes one record however often the same alert is handled (file writer idempotency)', async () => {
-    const { store } = pipeline();
-    const writer = new FileRevocationWriter(store);
+    const { path, store } = pipeline();
+    const writer = new FileRevocationWriter(path);
     const target = { kind: 'subject', ...VICTIM } as const;
     const audit = {
       actor: 'zta:auto-revocation',
@@ -76,7 +79,8 @@ describe('local pipeline', () => {
       (await writer.revoke(target, 130, { ...audit, requestId: 'spike:3' })).outcome,
     ];
     expect(outcomes).toEqual(['revoked', 'revoked', 'unchanged', 'revoked']);
-    expect(store.records().map((r) => r.revokedAt)).toEqual([100, 130]);
+    // One record in force per subject: the later revocation replaced the earlier (it covers more).
+    expect(store.records().map((r) => r.revokedAt)).toEqual([130]);
   });
 
   it('only streams decisions without autoRevocation', async () => {
