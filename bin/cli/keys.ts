@@ -9,7 +9,7 @@ export const keys: Command = {
   help: `
 Usage: zta keys list --config <file>
        zta keys prepare --config <file>
-       zta keys rotate --config <file> [--emergency]
+       zta keys rotate --config <file> [--emergency] [--kid <kid>]
 
 The local issuer follows the same timeline as the KMS token service (docs/key-rotation.md):
 next (published, not signing) -> active (signing) -> retired (verifying through its grace).
@@ -18,29 +18,38 @@ list     each key of the localIssuer store: kid, state (next | active | retired)
 prepare  publish a next key in the JWKS ahead of use (no-op when one is published already)
 rotate   make the next key (or a new one) active; tokens of the previous key keep verifying
          through its grace
-         --emergency  drop the previous key at once: its tokens are rejected (401) immediately`,
+         --emergency  every existing key (active, retired in grace, and a published next key:
+                      they share one keys.json) leaves the JWKS at once and a new key signs:
+                      their tokens are rejected (401) immediately
+         --kid <kid>  only this key leaves at once (a compromised one); if it was the active
+                      key, the published next key (or a new one) takes over
+Writes take keys.json's lock, so parallel runs never lose a key one of them reported.`,
 
   async run(args) {
     const [action, ...rest] = args;
     const { values } = parseArgs({
       args: rest,
-      options: { config: { type: 'string' }, emergency: { type: 'boolean' } },
+      options: { config: { type: 'string' }, emergency: { type: 'boolean' }, kid: { type: 'string' } },
       strict: true,
     });
     const store = new LocalKeyStore(localIssuerOf(values.config));
+    if (action !== 'rotate' && (values.emergency || values.kid !== undefined))
+      throw new UsageError('--emergency and --kid apply to rotate only');
+    if (values.kid !== undefined && values.kid.trim() === '') throw new UsageError('--kid must not be empty');
     if (action === 'list') {
-      if (values.emergency) throw new UsageError('--emergency applies to rotate only');
       for (const key of store.listKeys()) printJson(key);
       return 0;
     }
     if (action === 'prepare') {
-      if (values.emergency) throw new UsageError('--emergency applies to rotate only');
-      const next = store.prepareNext();
+      const next = await store.prepareNext();
       printJson({ next: next.kid, createdAt: next.createdAt });
       return 0;
     }
     if (action === 'rotate') {
-      const result = store.rotate({ emergency: values.emergency ?? false });
+      const result = await store.rotate({
+        emergency: values.emergency === true || values.kid !== undefined,
+        ...(values.kid === undefined ? {} : { kid: values.kid }),
+      });
       printJson({
         active: result.active.kid,
         retired: result.retired.map((k) => k.kid),

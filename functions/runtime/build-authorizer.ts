@@ -123,7 +123,7 @@ function keySourceFor(
       return remoteKeySource({ ...jwks, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
     case 'local-issuer':
       if (!localKeys) throw new TypeError('local-issuer key source without a localIssuer config');
-      localKeys.activeKey(); // the first run creates the key, so the JWKS is never empty
+      // No key yet (a first run) is an empty key set: tokens deny until `zta token` creates one.
       return localKeys.keySource();
   }
 }

@@ -15,6 +15,7 @@ import type {
   SigningKeyStore,
   TokenSigner,
 } from '../signing/types.ts';
+import { withFileLock } from './file-lock.ts';
 import { fileStamp } from './jwks-file.ts';
 
 export type { KeyState } from '../signing/types.ts';
@@ -27,6 +28,13 @@ export interface StoredKey {
   /** When it stopped signing; it keeps verifying until retiredAt + grace. */
   readonly retiredAt?: number;
   readonly privateJwk: JWK;
+}
+
+export interface RotationResult {
+  readonly active: StoredKey;
+  readonly retired: StoredKey[];
+  /** Keys that left the JWKS at once (emergency): their tokens fail from now on. */
+  readonly dropped: string[];
 }
 
 interface StoreFile {
@@ -43,7 +51,9 @@ const CLOCK_TOLERANCE = 30;
  * signs (active), keys retired by a rotation keep verifying until every token they signed has
  * expired (the issuer's maximum token lifetime plus clock tolerance), and an emergency rotation
  * drops the old key at once. Locally there is no JWKS cache to wait for, so `rotate` activates
- * at once. The same store is the authorizer's key source for this issuer.
+ * at once. The same store is the authorizer's key source for this issuer. Every write is a
+ * read-modify-write under keys.json's lock file (as the revocation file), so parallel `zta keys`
+ * runs never lose a key one of them reported.
  */
 export class LocalKeyStore implements TokenSigner, SigningKeyStore {
   private readonly file: string;
@@ -78,41 +88,78 @@ export class LocalKeyStore implements TokenSigner, SigningKeyStore {
     }));
   }
 
+  /** The signing key now, if there is one (read only). */
+  activeKey(): StoredKey | undefined {
+    return this.list().find((k) => k.state === 'active');
+  }
+
   /** The signing key, created on first use. */
-  activeKey(): StoredKey {
-    const active = this.list().find((k) => k.state === 'active');
-    return active ?? this.rotate({ emergency: false }).active;
+  async ensureActiveKey(): Promise<StoredKey> {
+    return (
+      this.activeKey() ?? this.locked(() => this.activeKey() ?? this.rotateNow({ emergency: false }).active)
+    );
   }
 
   /** Publishes a next key (verifying, not yet signing), unless one is published already. */
-  prepareNext(): StoredKey {
-    const keys = this.list();
-    const existing = keys.find((k) => k.state === 'next');
-    if (existing) return existing;
-    const next = newKey(this.clock(), 'next');
-    this.write({ version: 1, keys: [...keys, next] });
-    return next;
+  prepareNext(): Promise<StoredKey> {
+    return this.locked(() => {
+      const keys = this.list();
+      const existing = keys.find((k) => k.state === 'next');
+      if (existing) return existing;
+      const next = newKey(this.clock(), 'next');
+      this.write({ version: 1, keys: [...keys, next] });
+      return next;
+    });
   }
 
   /**
-   * Makes the next key (or a new one) active. The previous active key is retired (kept for
-   * verification through its grace period) or, in an emergency, dropped so its tokens fail at once.
+   * Makes the next key (or a new one) active; the previous active key is retired, kept for
+   * verification through its grace period.
+   *
+   * In an emergency every existing key leaves the JWKS at once — the active one, keys retired
+   * but still in grace, and a published next key too: they all sit in the same keys.json as the
+   * compromised key — and a new key signs. With `kid`, only that key leaves (if it was the active
+   * one, the published next key, or a new one, takes over). An unknown `kid` changes nothing.
    */
-  rotate(options: { emergency: boolean }): { active: StoredKey; retired: StoredKey[]; dropped: string[] } {
+  rotate(options: { emergency: boolean; kid?: string }): Promise<RotationResult> {
+    return this.locked(() => this.rotateNow(options));
+  }
+
+  private rotateNow(options: { emergency: boolean; kid?: string }): RotationResult {
     const now = this.clock();
+    const listed = this.list();
+    if (options.kid !== undefined && !listed.some((k) => k.kid === options.kid)) {
+      const known = listed.map((k) => `${k.kid} (${k.state})`).join(', ') || 'none';
+      throw new Error(`no key ${JSON.stringify(options.kid)} in ${this.file}; keys: ${known}`);
+    }
     const dropped: string[] = [];
     const keys: StoredKey[] = [];
     let active: StoredKey | undefined;
-    for (const key of this.list()) {
-      if (key.state === 'next') active = { ...key, state: 'active', activatedAt: now };
+    for (const key of listed) {
+      const goes = options.kid === undefined ? options.emergency : key.kid === options.kid;
+      if (goes) dropped.push(key.kid);
+      else if (options.kid !== undefined) keys.push(key);
+      else if (key.state === 'next') active = { ...key, state: 'active', activatedAt: now };
       else if (key.state === 'retired') keys.push(key);
-      else if (options.emergency) dropped.push(key.kid);
       else keys.push({ ...key, state: 'retired', retiredAt: now });
     }
+    if (options.kid !== undefined) {
+      // Only the named key left: promote the next key if it was the active one that went.
+      const current = keys.find((k) => k.state === 'active');
+      const next = keys.find((k) => k.state === 'next');
+      if (!current && next) keys.splice(keys.indexOf(next), 1);
+      active = current ?? (next ? { ...next, state: 'active', activatedAt: now } : undefined);
+    }
     active ??= newKey(now, 'active');
-    keys.push(active);
+    if (!keys.includes(active)) keys.push(active);
     this.write({ version: 1, keys });
     return { active, retired: keys.filter((k) => k.state === 'retired'), dropped };
+  }
+
+  /** Read-modify-write under keys.json's lock, as the revocation file is written. */
+  private locked<T>(action: () => T): Promise<T> {
+    mkdirSync(this.config.keysDir, { recursive: true, mode: 0o700 });
+    return withFileLock(this.file, action);
   }
 
   /** Public JWKS of every key that may verify now. */
@@ -122,7 +169,7 @@ export class LocalKeyStore implements TokenSigner, SigningKeyStore {
 
   /** Signs claims with the active key (ES256, header `{ alg, typ: "JWT", kid }`). */
   async sign(claims: JwtClaims): Promise<string> {
-    const key = this.activeKey();
+    const key = await this.ensureActiveKey();
     const input = signingInput(key.kid, claims);
     const privateKey = createPrivateKey({ key: key.privateJwk as JsonWebKey, format: 'jwk' });
     const signature = nodeSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });

@@ -56,9 +56,50 @@ describe('local issuer: zta token and zta keys', () => {
     const listed = jsonLines((await runCli(['keys', 'list', '--config', ws.config])).stdout);
     expect(listed.map((k) => k.state).sort()).toEqual(['active', 'retired']);
 
+    // An emergency stops every earlier key at once: the retired one still in grace too.
     const emergency = await runCli(['keys', 'rotate', '--config', ws.config, '--emergency']);
-    expect(JSON.parse(emergency.stdout).dropped).toEqual([decodeProtectedHeader(fresh).kid]);
-    expect(await decide('/api/profile', fresh)).toEqual(['401 unknown_key']);
+    expect(new Set(JSON.parse(emergency.stdout).dropped)).toEqual(
+      new Set([decodeProtectedHeader(old).kid, decodeProtectedHeader(fresh).kid]),
+    );
+    expect(await decide('/api/profile', old, fresh)).toEqual(['401 unknown_key', '401 unknown_key']);
+  });
+
+  it('loses no key when 6 rotations run at once: every key a command reported is still published', async () => {
+    // Prepare
+    await token('--sub', 'alice');
+
+    // Act
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () => runCli(['keys', 'rotate', '--config', ws.config])),
+    );
+    const listed = jsonLines((await runCli(['keys', 'list', '--config', ws.config])).stdout);
+
+    // Assess
+    expect(runs.map((r) => r.code)).toEqual(Array(6).fill(0));
+    const reported = runs.map((r) => JSON.parse(r.stdout).active as string);
+    const published = new Set(listed.map((k) => k.kid));
+    for (const kid of reported) expect(published).toContain(kid);
+    expect(new Set(reported).size).toBe(6);
+    expect(listed.filter((k) => k.state === 'active')).toHaveLength(1);
+  });
+
+  it('retires one named key at once with --kid, keeping the others', async () => {
+    const old = await token('--sub', 'alice');
+    await runCli(['keys', 'rotate', '--config', ws.config]);
+    const fresh = await token('--sub', 'alice');
+    const retired = await runCli([
+      'keys',
+      'rotate',
+      '--config',
+      ws.config,
+      '--kid',
+      String(decodeProtectedHeader(old).kid),
+    ]);
+    const unknown = await runCli(['keys', 'rotate', '--config', ws.config, '--kid', 'no-such-kid']);
+    expect(JSON.parse(retired.stdout).dropped).toEqual([decodeProtectedHeader(old).kid]);
+    expect(await decide('/api/profile', old, fresh)).toEqual(['401 unknown_key', '200 allowed']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no key "no-such-kid"/);
   });
 
   it.each([

@@ -20,7 +20,6 @@ function setup(signer?: { sign(): Promise<string> }) {
     { issuer: TOKEN_ISSUER, audience: 'zt-api', keysDir: join(dirs.make(), 'keys'), maxTokenTtlSeconds: 900 },
     () => NOW,
   );
-  store.activeKey();
   const logs: { message: string; fields: Record<string, unknown> }[] = [];
   const logger: EndpointLogger = {
     info: (message, fields) => logs.push({ message, fields }),
@@ -87,7 +86,7 @@ describe('POST /token', () => {
           issuer: TOKEN_ISSUER,
           audience: 'payments',
           algorithms: ['ES256'],
-          keys: keySourceOf(store.publicJwks()),
+          keys: store.keySource(),
         },
       ],
     });
@@ -112,7 +111,7 @@ describe('POST /token', () => {
     expect(decodeProtectedHeader(body.token)).toEqual({
       alg: 'ES256',
       typ: 'JWT',
-      kid: store.activeKey().kid,
+      kid: store.activeKey()?.kid,
     });
     expect(decided.decision.effect).toBe('allow');
     expect(logs).toEqual([
@@ -122,7 +121,7 @@ describe('POST /token', () => {
           sub: 'spiffe://example.test/dev/orders',
           aud: 'payments',
           jti: 'jti-1',
-          kid: store.activeKey().kid,
+          kid: store.activeKey()?.kid,
           exp: NOW + 120,
         },
       },

@@ -39,17 +39,17 @@ function setup() {
 }
 
 describe('LocalKeyStore', () => {
-  it('creates the first key on demand, with private files', () => {
+  it('creates the first key on demand, with private files', async () => {
     // Prepare
     const { keysDir, store } = setup();
-    const before = { listed: store.list(), exists: existsSync(keysDir) };
+    const before = { listed: store.list(), exists: existsSync(keysDir), active: store.activeKey() };
 
     // Act
-    const active = store.activeKey();
-    const again = store.activeKey();
+    const active = await store.ensureActiveKey();
+    const again = await store.ensureActiveKey();
 
     // Assess
-    expect(before).toEqual({ listed: [], exists: false });
+    expect(before).toEqual({ listed: [], exists: false, active: undefined });
     expect(again.kid).toBe(active.kid);
     expect(store.list().map((k) => [k.kid, k.state])).toEqual([[active.kid, 'active']]);
     expect(statSync(join(keysDir, 'keys.json')).mode & 0o777).toBe(0o600);
@@ -59,7 +59,7 @@ describe('LocalKeyStore', () => {
     ).toEqual([active.kid]);
   });
 
-  it('never writes private members to jwks.json, through rotations and an emergency', () => {
+  it('never writes private members to jwks.json, through rotations and an emergency', async () => {
     // Prepare
     const { clock, keysDir, store } = setup();
     const jwksPath = join(keysDir, 'jwks.json');
@@ -71,12 +71,12 @@ describe('LocalKeyStore', () => {
     };
 
     // Act
-    store.activeKey();
+    await store.ensureActiveKey();
     check();
     clock.now += 10;
-    store.rotate({ emergency: false });
+    await store.rotate({ emergency: false });
     check();
-    store.rotate({ emergency: true });
+    await store.rotate({ emergency: true });
     check();
 
     // Assess
@@ -88,11 +88,11 @@ describe('LocalKeyStore', () => {
   it('keeps a rotated-out key verifying through its grace period, then drops it', async () => {
     // Prepare
     const { clock, store, keys, mint, verify } = setup();
-    const old = store.activeKey();
+    const old = await store.ensureActiveKey();
     const oldToken = await mint();
 
     // Act
-    const { active, retired, dropped } = store.rotate({ emergency: false });
+    const { active, retired, dropped } = await store.rotate({ emergency: false });
     const newToken = await mint();
     const verdicts = [await verify(oldToken), await verify(newToken)];
     clock.now = NOW + GRACE;
@@ -111,12 +111,12 @@ describe('LocalKeyStore', () => {
   it('drops the old key at once in an emergency rotation', async () => {
     // Prepare
     const { store, mint, verify } = setup();
-    const old = store.activeKey();
+    const old = await store.ensureActiveKey();
     const oldToken = await mint();
     const before = await verify(oldToken);
 
     // Act
-    const { active, dropped } = store.rotate({ emergency: true });
+    const { active, dropped } = await store.rotate({ emergency: true });
     const after = [await verify(oldToken), await verify(await mint())];
 
     // Assess
@@ -134,12 +134,12 @@ describe('LocalKeyStore', () => {
     const other = new LocalKeyStore(store.config, () => NOW);
 
     // Act
-    other.rotate({ emergency: true });
+    const { active } = await other.rotate({ emergency: true });
     const verdict = await verify(oldToken);
 
     // Assess
     expect(verdict).toBe('unknown_key');
-    expect(kidsOf(await keys.current())).toEqual([other.activeKey().kid]);
+    expect(kidsOf(await keys.current())).toEqual([active.kid]);
   });
 
   it('pre-publishes a next key that verifies before it signs, and a rotation promotes it', async () => {
@@ -147,18 +147,18 @@ describe('LocalKeyStore', () => {
     const { clock, store, keys, mint, verify } = setup();
     const signer: TokenSigner = store;
     const published: SigningKeyStore = store;
-    const first = store.activeKey();
+    const first = await store.ensureActiveKey();
 
     // Act
-    const next = store.prepareNext();
-    const again = store.prepareNext();
+    const next = await store.prepareNext();
+    const again = await store.prepareNext();
     const whilePublished = {
       kids: kidsOf(await keys.current()),
       states: (await published.listKeys()).map((k) => k.state),
     };
     const signedBefore = await mint();
     clock.now += 60;
-    const { active, retired } = store.rotate({ emergency: false });
+    const { active, retired } = await store.rotate({ emergency: false });
     const signedAfter = await signer.sign({
       iss: ISS,
       aud: 'zt-api',
@@ -177,12 +177,70 @@ describe('LocalKeyStore', () => {
     expect((await published.publicJwks()).keys.map((k) => k.kid)).toEqual([first.kid, next.kid]);
   });
 
-  it('promotes the pre-published next key in an emergency and drops the active one', async () => {
-    const { store, mint, verify } = setup();
-    const old = await mint();
-    const next = store.prepareNext();
-    const { active, dropped } = store.rotate({ emergency: true });
-    expect([active.kid, dropped.length]).toEqual([next.kid, 1]);
-    expect([await verify(old), await verify(await mint())]).toEqual(['unknown_key', 'ok']);
+  it('an emergency rotation stops every earlier key verifying at once: retired in grace and next too', async () => {
+    // Prepare: a key retired by a normal rotation is still in its grace period, a next key is
+    // published. All of them sit in the same keys.json as the compromised key.
+    const { clock, store, mint, verify } = setup();
+    const oldest = await mint();
+    clock.now += 60;
+    await store.rotate({ emergency: false });
+    const previous = await mint();
+    const next = await store.prepareNext();
+    const before = [await verify(oldest), await verify(previous)];
+
+    // Act
+    const { active, dropped } = await store.rotate({ emergency: true });
+
+    // Assess
+    expect(before).toEqual(['ok', 'ok']);
+    expect(dropped).toHaveLength(3);
+    expect(dropped).toContain(next.kid);
+    expect(active.kid).not.toBe(next.kid);
+    expect([await verify(oldest), await verify(previous), await verify(await mint())]).toEqual([
+      'unknown_key',
+      'unknown_key',
+      'ok',
+    ]);
+    expect(store.list().map((k) => k.kid)).toEqual([active.kid]);
+  });
+
+  it.each([
+    { name: 'the active key, promoting the published next key', which: 'active' as const },
+    { name: 'a retired key still in its grace period', which: 'retired' as const },
+    { name: 'the published next key', which: 'next' as const },
+  ])('retires one named key at once with kid: $name', async ({ which }) => {
+    // Prepare
+    const { clock, store, mint, verify } = setup();
+    const retiredToken = await mint();
+    const retired = store.activeKey();
+    clock.now += 60;
+    await store.rotate({ emergency: false });
+    const activeToken = await mint();
+    const active = store.activeKey();
+    const next = await store.prepareNext();
+    const kid = { active: active?.kid, retired: retired?.kid, next: next.kid }[which] as string;
+
+    // Act
+    const result = await store.rotate({ emergency: true, kid });
+
+    // Assess
+    expect(result.dropped).toEqual([kid]);
+    expect(store.list().map((k) => k.kid)).not.toContain(kid);
+    const verdicts = { retired: await verify(retiredToken), active: await verify(activeToken) };
+    expect(verdicts).toEqual({
+      retired: which === 'retired' ? 'unknown_key' : 'ok',
+      active: which === 'active' ? 'unknown_key' : 'ok',
+    });
+    expect(result.active.kid).toBe(which === 'active' ? next.kid : active?.kid);
+    expect(await verify(await mint())).toBe('ok');
+  });
+
+  it('refuses an unknown kid and changes nothing', async () => {
+    const { store } = setup();
+    const active = await store.ensureActiveKey();
+    await expect(store.rotate({ emergency: true, kid: 'nope' })).rejects.toThrow(
+      new RegExp(`no key "nope".*${active.kid}`),
+    );
+    expect(store.list().map((k) => k.kid)).toEqual([active.kid]);
   });
 });
