@@ -122,7 +122,7 @@ function notice(detail: CredentialRevokedDetail): { subject: string; message: st
   const lines = [
     `${detail.trigger === 'auto' ? 'Automatic' : 'Manual'} revocation: ${who}.`,
     detail.kind === 'subject'
-      ? `Every token issued at or before ${new Date(detail.revokedAt * 1000).toISOString()} is refused.`
+      ? `Every token issued at or before ${new Date(detail.revokedAt * 1000).toISOString()} (plus the issuer's clock tolerance) is refused.`
       : 'That token is refused.',
     `Reason: ${detail.reason}`,
     `By: ${detail.revokedBy}; outcome: ${detail.outcome}; revocation id: ${detail.revocationId}`,

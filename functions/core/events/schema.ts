@@ -54,7 +54,7 @@ export interface CredentialRevokedDetail {
   readonly issuer?: string;
   readonly subject?: string;
   readonly jti?: string;
-  /** Epoch seconds: every token of the subject issued at or before it is refused. */
+  /** Epoch seconds: every token of the subject with iat ≤ it + the issuer's clock tolerance is refused. */
   readonly revokedAt: number;
   readonly revokedBy: string;
   readonly reason: string;
