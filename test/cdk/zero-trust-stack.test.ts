@@ -349,7 +349,14 @@ describe.each(ENVIRONMENTS)('%s: demo API', (env) => {
       StageName: config.api.stageName,
       TracingEnabled: true,
       AccessLogSetting: {
-        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DemoApiAccessLogs'), 'Arn'] },
+        // The log group's ARN without the trailing `:*` (cdk.json's
+        // @aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard).
+        DestinationArn: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([':log-group:', { Ref: Match.stringLikeRegexp('^DemoApiAccessLogs') }]),
+          ],
+        },
         Format: Match.stringLikeRegexp('"decisionId":"\\$context\\.authorizer\\.decisionId"'),
       },
       MethodSettings: [
