@@ -47,7 +47,7 @@ export class ApiGatewayAccount extends Construct {
         "policy cannot reach another account's log groups; only API Gateway can assume the role.",
     });
     this.role.applyRemovalPolicy(removalPolicy);
-    (policy.node.defaultChild as iam.CfnPolicy).applyRemovalPolicy(removalPolicy);
+    policy.applyRemovalPolicy(removalPolicy);
 
     this.account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: this.role.roleArn });
     // API Gateway checks the role's permissions when the setting is made.

@@ -25,7 +25,9 @@ export interface TokenApiProps {
   /** Encrypts the access log group. */
   readonly encryptionKey: kms.IKey;
   /**
-   * `PRIVATE` APIs are reachable only through `vpcEndpoint`.
+   * `PRIVATE` APIs are reachable only through `vpcEndpoint`. A `REGIONAL` stage faces the
+   * internet: put a web ACL in front of it (`ApiWebAcl.associate`), or the guardrails' cdk-nag
+   * APIG3 finding fails the synth until someone acknowledges why not.
    * @default apigateway.EndpointType.REGIONAL
    */
   readonly endpointType?: apigateway.EndpointType.REGIONAL | apigateway.EndpointType.PRIVATE;
