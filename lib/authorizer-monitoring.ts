@@ -68,16 +68,7 @@ export class AuthorizerMonitoring extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    // CloudWatch publishes to the encrypted topic with the key; only for alarms of this account.
-    props.encryptionKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: [...ALARM_PUBLISH_KEY_ACTIONS],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    allowAlarmsOfThisAccount(this.alarmTopic, props.encryptionKey);
     const notify = new actions.SnsAction(this.alarmTopic);
 
     const errors = authorizer.metricErrors({ period, statistic: cloudwatch.Stats.SUM });
@@ -197,4 +188,37 @@ export class AuthorizerMonitoring extends Construct {
     }
     this.dashboard.addWidgets(...widgets);
   }
+}
+
+/**
+ * Lets CloudWatch alarms of this account and region publish to an encrypted topic. A topic
+ * policy replaces SNS's default one, so with only the TLS deny CloudWatch could publish
+ * nothing: no alarm would reach anyone. CloudWatch also needs the topic's key to encrypt the
+ * message. Both grants name the alarms' account and ARNs (`aws:SourceAccount`,
+ * `aws:SourceArn`), so the service cannot be made to publish for someone else's alarms.
+ */
+export function allowAlarmsOfThisAccount(topic: sns.Topic, key: kms.IKey): void {
+  const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+  const alarmsOfThisAccount = {
+    StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+    ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+  };
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccount',
+      principals: [cloudWatch],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: alarmsOfThisAccount,
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccount',
+      principals: [cloudWatch],
+      actions: [...ALARM_PUBLISH_KEY_ACTIONS],
+      resources: ['*'],
+      conditions: alarmsOfThisAccount,
+    }),
+  );
 }

@@ -19,6 +19,14 @@ import {
   requiredString,
   show,
 } from '../functions/core/config/reader.ts';
+import {
+  type ApiGatewayAccountRole,
+  apiGatewayAccountRole,
+  type ReservedConcurrency,
+  reservedConcurrency,
+  type WebAclConfig,
+  webAcl,
+} from './private/account-config-fields.ts';
 import { cidr, integer, oneOf, section } from './private/config-fields.ts';
 import {
   autoRevocation,
@@ -58,8 +66,16 @@ export type DeployedRuntimeConfig = {
 export interface EnvironmentConfig {
   /** File name without `.json`: `dev`, `staging`, `prod`. */
   readonly name: string;
-  /** What happens to data-bearing resources (key, log groups) when the stack is deleted. */
+  /**
+   * What happens to data-bearing resources (key, tables, log groups, queues, the event archive)
+   * when the stack or the resource goes: `retain` keeps them, except when the stack's own
+   * creation rolls back (nothing served yet, and a retry must not meet leftovers).
+   */
   readonly removalPolicy: 'destroy' | 'retain';
+  /** Who provides API Gateway's account-level CloudWatch Logs role (one per account and region). */
+  readonly apiGatewayAccountRole: ApiGatewayAccountRole;
+  /** Lambda concurrency reserved per function; each reservation needs account quota. */
+  readonly reservedConcurrency: ReservedConcurrency;
   readonly network: {
     /** Literal IPv4 CIDR of the VPC; security group rules use it verbatim (never a token). */
     readonly vpcCidr: string;
@@ -72,14 +88,14 @@ export interface EnvironmentConfig {
     readonly endpointType: EndpointType;
     readonly stageName: string;
     readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+    /** AWS WAF in front of the stages (REGIONAL only); `null`: none. */
+    readonly webAcl: WebAclConfig | null;
   };
   readonly authorizer: {
     /** API Gateway authorizer result cache; 0 disables caching. */
     readonly cacheTtlSeconds: number;
     readonly memorySize: number;
     readonly timeoutSeconds: number;
-    /** `null`: no reserved concurrency (new accounts often cannot reserve any). */
-    readonly reservedConcurrency: number | null;
     readonly runtime: DeployedRuntimeConfig;
     /** Folder that relative paths in `runtime` resolve against (the config folder). */
     readonly baseDir: string;
@@ -106,6 +122,8 @@ export interface EnvironmentConfig {
 
 const TOP_KEYS = [
   'removalPolicy',
+  'apiGatewayAccountRole',
+  'reservedConcurrency',
   'network',
   'logs',
   'api',
@@ -182,7 +200,7 @@ export function parseEnvironmentConfig(
     );
   }
 
-  const apiRaw = section(root, 'api', ['endpointType', 'stageName', 'throttling']);
+  const apiRaw = section(root, 'api', ['endpointType', 'stageName', 'throttling'], '', ['webAcl']);
   const throttlingRaw = section(apiRaw, 'throttling', ['rateLimit', 'burstLimit'], 'api');
   const stageName = requiredString(apiRaw, 'stageName', 'api');
   if (!/^[A-Za-z0-9_]{1,64}$/.test(stageName)) {
@@ -191,20 +209,21 @@ export function parseEnvironmentConfig(
       `expected letters, digits or _ (API Gateway stage name), got ${show(stageName)}`,
     );
   }
+  const endpointType = oneOf(apiRaw, 'endpointType', 'api', ['REGIONAL', 'PRIVATE'] as const);
   const api = {
-    endpointType: oneOf(apiRaw, 'endpointType', 'api', ['REGIONAL', 'PRIVATE'] as const),
+    endpointType,
     stageName,
     throttling: {
       rateLimit: integer(throttlingRaw, 'rateLimit', 'api.throttling', 1, 10_000),
       burstLimit: integer(throttlingRaw, 'burstLimit', 'api.throttling', 1, 5_000),
     },
+    webAcl: webAcl(apiRaw, endpointType),
   };
 
   const authorizerRaw = section(root, 'authorizer', [
     'cacheTtlSeconds',
     'memorySize',
     'timeoutSeconds',
-    'reservedConcurrency',
     'runtime',
   ]);
   const runtime = parseRuntime(authorizerRaw.runtime, options.baseDir, network.natGateways);
@@ -213,10 +232,6 @@ export function parseEnvironmentConfig(
     memorySize: integer(authorizerRaw, 'memorySize', 'authorizer', 128, 10_240),
     // API Gateway stops waiting for a Lambda authorizer after about 10 s.
     timeoutSeconds: integer(authorizerRaw, 'timeoutSeconds', 'authorizer', 1, 10),
-    reservedConcurrency:
-      authorizerRaw.reservedConcurrency === null
-        ? null
-        : integer(authorizerRaw, 'reservedConcurrency', 'authorizer', 1, 10_000),
     runtime,
     baseDir: options.baseDir,
   };
@@ -241,6 +256,8 @@ export function parseEnvironmentConfig(
   return deepFreeze({
     name: options.name,
     removalPolicy,
+    apiGatewayAccountRole: apiGatewayAccountRole(root),
+    reservedConcurrency: reservedConcurrency(root),
     network,
     logs: { retentionDays: retentionDays as LogRetentionDays },
     api,

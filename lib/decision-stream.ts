@@ -43,7 +43,7 @@ export interface DecisionStreamProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Applied to the table, the queues and the log group.
+   * Applied to the table, the queues, the log group and the event archive.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -130,6 +130,8 @@ export class DecisionStream extends Construct {
       retentionDays: (props.archiveRetention ?? Duration.days(30)).toDays({ integral: true }),
       kmsKeyIdentifier: props.encryptionKey.keyArn,
     });
+    // The archive holds every decision event (replayable evidence): data, like the tables.
+    this.archive.applyRemovalPolicy(removalPolicy);
 
     this.publishedDecisions = new SuiteTable(this, 'PublishedDecisions', {
       encryptionKey: props.encryptionKey,

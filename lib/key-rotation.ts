@@ -58,6 +58,14 @@ export interface KeyRotationProps {
    */
   readonly alarmTopic?: sns.ITopic;
   /**
+   * Reserved concurrency of each function (scheduled, on demand): 1 keeps runs of each one at a
+   * time. Concurrent runs are safe (conditional writes), but the loser of a race may have
+   * created a key for nothing. A reservation needs account quota: Lambda keeps 100 unreserved,
+   * so an account whose quota is 100 or less (new accounts may have 10) cannot reserve any.
+   * @default - unreserved
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
    * Crash recovery lists the account's keys and their tags one by one.
    * @default Duration.minutes(2)
    */
@@ -76,8 +84,8 @@ export interface KeyRotationProps {
 /**
  * Signing-key rotation (docs/key-rotation.md): an EventBridge Scheduler schedule invokes the
  * scheduled rotator, which does whatever the timeline says is due; operators invoke the
- * on-demand rotator (`rotate`, `emergency`, `status`). Both run as one role and with reserved
- * concurrency 1, so runs of each are never concurrent.
+ * on-demand rotator (`rotate`, `emergency`, `status`). Both run as one role; with reserved
+ * concurrency 1 (`reservedConcurrentExecutions`), runs of each are never concurrent.
  *
  * The keys themselves are not in the stack: the rotator creates them at run time (KMS does not
  * rotate asymmetric keys, and a stack-managed key could not be replaced without a deploy). The
@@ -123,9 +131,9 @@ export class KeyRotation extends Construct {
       timeout: props.timeout ?? Duration.minutes(2),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy,
-      // One run at a time: concurrent runs are safe (conditional writes), but the loser of a
-      // race may have created a key for nothing.
-      reservedConcurrentExecutions: 1,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: {
         POWERTOOLS_SERVICE_NAME: 'zta-key-rotation',
         ZTA_ROTATION_TABLE: props.stateTable.table.tableName,

@@ -19,7 +19,8 @@ export interface RevocationTableProps {
   /** Encrypts the table. */
   readonly encryptionKey: kms.IKey;
   /**
-   * `RETAIN` also turns on deletion protection: losing this table un-revokes everyone.
+   * Any policy but `DESTROY` also turns on deletion protection: losing this table un-revokes
+   * everyone.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;

@@ -12,7 +12,7 @@ export interface RotationStateTableProps {
   readonly encryptionKey: kms.IKey;
   /**
    * The state *is* the JWKS: losing the table unpublishes every key (the signer keeps signing
-   * with keys no verifier can find). `RETAIN` also turns on deletion protection.
+   * with keys no verifier can find). Any policy but `DESTROY` also turns on deletion protection.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -37,7 +37,7 @@ export class RotationStateTable extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy,
     });
   }

@@ -16,7 +16,7 @@ export interface SuiteTableProps {
    */
   readonly tableName?: string;
   /**
-   * `RETAIN` also turns on deletion protection.
+   * Any policy but `DESTROY` also turns on deletion protection.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -50,7 +50,7 @@ export class SuiteTable extends Construct {
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: SuiteTable.TTL_ATTRIBUTE,
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy,
       ...(props.tableName === undefined ? {} : { tableName: props.tableName }),
     });

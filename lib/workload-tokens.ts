@@ -77,6 +77,11 @@ export interface WorkloadTokensProps {
    */
   readonly alarmTopic?: sns.ITopic;
   /**
+   * Reserved concurrency of each rotator function (see `KeyRotationProps`).
+   * @default - unreserved
+   */
+  readonly rotatorReservedConcurrency?: number;
+  /**
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -223,6 +228,9 @@ export class WorkloadTokens extends Construct {
       removalPolicy,
       ...(props.rotationCheckInterval ? { checkInterval: props.rotationCheckInterval } : {}),
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+      ...(props.rotatorReservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.rotatorReservedConcurrency }),
     });
 
     this.api = new TokenApi(this, 'Api', {

@@ -1,7 +1,10 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ApiGatewayAccount } from './api-gateway-account.ts';
+import { ApiWebAcl } from './api-web-acl.ts';
 import { AuthorizerMonitoring } from './authorizer-monitoring.ts';
 import type { EnvironmentConfig } from './config.ts';
 import { DecisionPipeline } from './decision-pipeline.ts';
@@ -14,6 +17,13 @@ import { ZeroTrustNetwork } from './zero-trust-network.ts';
 
 export interface ZeroTrustStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /**
+   * DynamoDB deletion protection on the tables. CloudFormation cannot delete a protected table,
+   * so a failed first creation would leave the stack in ROLLBACK_FAILED with its tables behind:
+   * the app turns it off for a first deploy (`-c firstDeploy=true`).
+   * @default - on when `config.removalPolicy` is `retain`
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -31,11 +41,18 @@ export class ZeroTrustStack extends Stack {
   public readonly revocations: RevocationTable;
   public readonly pipeline: DecisionPipeline;
   public readonly tokens: WorkloadTokens;
+  /** API Gateway's account-level CloudWatch role, when `config.apiGatewayAccountRole` is `create`. */
+  public readonly apiGatewayAccount?: ApiGatewayAccount;
+  /** The web ACL in front of the REGIONAL stages, when `config.api.webAcl` asks for one. */
+  public readonly webAcl?: ApiWebAcl;
 
   constructor(scope: Construct, id: string, props: ZeroTrustStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Retained data survives a stack deletion or a resource replacement, but not the rollback of
+    // the stack's own creation: a retried first deploy must not meet leftovers with fixed names.
+    const removalPolicy =
+      config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logs.retentionDays as logs.RetentionDays;
     const privateApi = config.api.endpointType === 'PRIVATE';
 
@@ -73,9 +90,9 @@ export class ZeroTrustStack extends Stack {
       removalPolicy,
       memorySize: config.authorizer.memorySize,
       timeout: Duration.seconds(config.authorizer.timeoutSeconds),
-      ...(config.authorizer.reservedConcurrency === null
+      ...(config.reservedConcurrency.authorizer === null
         ? {}
-        : { reservedConcurrentExecutions: config.authorizer.reservedConcurrency }),
+        : { reservedConcurrentExecutions: config.reservedConcurrency.authorizer }),
       revocations: {
         table: this.revocations,
         cacheSeconds: revocationsConfig.cacheSeconds,
@@ -141,12 +158,34 @@ export class ZeroTrustStack extends Stack {
       alarmTopic: this.monitoring.alarmTopic,
       logRetention,
       removalPolicy,
+      ...(config.reservedConcurrency.keyRotator === null
+        ? {}
+        : { rotatorReservedConcurrency: config.reservedConcurrency.keyRotator }),
     });
     if (tokenService.authorizerTrust) {
       this.tokens.trustedBy(this.authorizer, {
         audience: tokenService.authorizerTrust.audience,
         jwksCache: Duration.seconds(tokenService.authorizerTrust.jwksCacheSeconds),
       });
+    }
+
+    const stages = [this.api.api.deploymentStage, this.tokens.api.api.deploymentStage];
+    if (config.apiGatewayAccountRole === 'create') {
+      // Always kept: every API of the account and region logs through this role.
+      this.apiGatewayAccount = new ApiGatewayAccount(this, 'ApiGatewayAccount');
+      for (const stage of stages) this.apiGatewayAccount.requiredBy(stage);
+    }
+    if (config.api.webAcl) {
+      this.webAcl = new ApiWebAcl(this, 'WebAcl', config.api.webAcl);
+      this.webAcl.associate('DemoApiStage', this.api.api.deploymentStage);
+      this.webAcl.associate('TokenApiStage', this.tokens.api.api.deploymentStage);
+    } else if (!privateApi) {
+      for (const stage of stages) acknowledgeNoWebAcl(stage, config);
+    }
+    if (!(props.deletionProtection ?? config.removalPolicy === 'retain')) {
+      for (const table of this.node.findAll()) {
+        if (table instanceof dynamodb.CfnTable) table.deletionProtectionEnabled = false;
+      }
     }
 
     if (config.logs.retentionDays < 365) {
@@ -167,8 +206,20 @@ export class ZeroTrustStack extends Stack {
       value: this.pipeline.adminRoute.adminRole.roleArn,
       description: 'The only principal the /revocations admin route answers',
     });
+    if (this.webAcl) new CfnOutput(this, 'WebAclArn', { value: this.webAcl.webAcl.attrArn });
     workloadTokenOutputs(this, this.tokens);
   }
+}
+
+/** `api.webAcl: null` on an internet-facing API: the config says so, the reason says where. */
+function acknowledgeNoWebAcl(stage: Construct, config: EnvironmentConfig): void {
+  Validations.of(stage).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-APIG3',
+    reason:
+      `No web ACL on this REGIONAL stage because config/${config.name}.json sets api.webAcl to null: every ` +
+      'request still passes the zero-trust authorizer or SigV4, and the stage is throttled. Remove that line to ' +
+      'get the default web ACL (rate limit per IP and AWS managed rules).',
+  });
 }
 
 /** Control Tower wants a year of logs; a non-production environment keeps less on purpose. */

@@ -13,12 +13,18 @@ import {
  * refusal is a `ConfigError` naming the key path and showing the value.
  */
 
-/** A required object member whose keys are exactly `keys`, all required. */
-export function section(obj: Json, key: string, keys: readonly string[], parent = ''): Json {
+/** A required object member whose keys are `keys`, all required, and `optional` ones. */
+export function section(
+  obj: Json,
+  key: string,
+  keys: readonly string[],
+  parent = '',
+  optional: readonly string[] = [],
+): Json {
   const at = join(parent, key);
   if (obj[key] === undefined) throw new ConfigError(at, 'is required');
   const value = objectAt(obj[key], at);
-  onlyKeys(value, at, keys);
+  onlyKeys(value, at, [...keys, ...optional]);
   for (const k of keys) if (value[k] === undefined) throw new ConfigError(join(at, k), 'is required');
   return value;
 }

@@ -52,3 +52,18 @@ export const DYNAMODB_ENDPOINT_ACTIONS: readonly string[] = Object.freeze([
   'dynamodb:Query',
   'dynamodb:UpdateItem',
 ]);
+
+/**
+ * The API Gateway account's CloudWatch Logs role: exactly the AWS managed policy
+ * `AmazonAPIGatewayPushToCloudWatchLogs`, inline (API Gateway checks the role holds these when
+ * the account setting is made; the reads are part of what it checks).
+ */
+export const API_GATEWAY_LOGGING_ACTIONS: readonly string[] = Object.freeze([
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:DescribeLogGroups',
+  'logs:DescribeLogStreams',
+  'logs:PutLogEvents',
+  'logs:GetLogEvents',
+  'logs:FilterLogEvents',
+]);

@@ -37,7 +37,8 @@ describe('environment config files', () => {
         network: { vpcCidr: '10.0.0.0/16', natGateways: nat },
         logs: { retentionDays: retention },
         api: { endpointType: endpoint },
-        authorizer: { cacheTtlSeconds: ttl, reservedConcurrency: reserved },
+        authorizer: { cacheTtlSeconds: ttl },
+        reservedConcurrency: { authorizer: reserved },
         alarms: { latencyP99Ms: p99 },
       });
       expect(Object.isFrozen(config.authorizer.runtime)).toBe(true);
@@ -78,7 +79,7 @@ describe('parseEnvironmentConfig refuses, naming the key path and showing the va
     [
       'an unknown top-level key',
       (r) => (r.alarm = {}),
-      /^alarm: unknown key \(expected one of: removalPolicy, network/,
+      /^alarm: unknown key \(expected one of: removalPolicy, apiGatewayAccountRole, reservedConcurrency, network/,
     ],
     ['a missing section', (r) => delete r.alarms, /^alarms: is required$/],
     ['a missing nested key', (r) => delete r.network.maxAzs, /^network\.maxAzs: is required$/],
@@ -131,8 +132,48 @@ describe('parseEnvironmentConfig refuses, naming the key path and showing the va
     ],
     [
       'zero reserved concurrency',
-      (r) => (r.authorizer.reservedConcurrency = 0),
-      /^authorizer\.reservedConcurrency: .*got 0$/,
+      (r) => (r.reservedConcurrency.authorizer = 0),
+      /^reservedConcurrency\.authorizer: .*got 0$/,
+    ],
+    [
+      'an API Gateway account role nobody provides',
+      (r) => (r.apiGatewayAccountRole = 'none'),
+      /^apiGatewayAccountRole: expected one of "create", "existing", got "none"$/,
+    ],
+    [
+      'a missing API Gateway account role (an explicit choice per account)',
+      (r) => delete r.apiGatewayAccountRole,
+      /^apiGatewayAccountRole: is required$/,
+    ],
+    [
+      'a reservation for a function that does not exist',
+      (r) => (r.reservedConcurrency.revoker = 5),
+      /^reservedConcurrency\.revoker: unknown key \(expected one of: authorizer, keyRotator\)/,
+    ],
+    [
+      'a key rotator reservation of 0 (null reserves nothing)',
+      (r) => (r.reservedConcurrency.keyRotator = 0),
+      /^reservedConcurrency\.keyRotator: expected an integer from 1 to 10, got 0$/,
+    ],
+    [
+      'a web ACL on a PRIVATE API',
+      (r) => (r.api.endpointType = 'PRIVATE'),
+      /^api\.webAcl: a web ACL is attached to REGIONAL APIs only .*got \{"requestsPerIpPer5Minutes":1000\}$/,
+    ],
+    [
+      'a rate limit AWS WAF refuses',
+      (r) => (r.api.webAcl.requestsPerIpPer5Minutes = 50),
+      /^api\.webAcl\.requestsPerIpPer5Minutes: expected an integer from 100 to 2000000000, got 50$/,
+    ],
+    [
+      'a web ACL without its rate limit',
+      (r) => (r.api.webAcl = {}),
+      /^api\.webAcl\.requestsPerIpPer5Minutes: is required$/,
+    ],
+    [
+      'an unknown web ACL setting',
+      (r) => (r.api.webAcl.rules = []),
+      /^api\.webAcl\.rules: unknown key \(expected one of: requestsPerIpPer5Minutes\)/,
     ],
     [
       'a timeout API Gateway would not wait for',
@@ -195,5 +236,20 @@ describe('parseEnvironmentConfig refuses, naming the key path and showing the va
 
   it('accepts the file as shipped', () => {
     expect(parse(devRaw()).authorizer.runtime.issuers).toHaveLength(1);
+  });
+
+  // A REGIONAL API faces the internet: a web ACL unless the config visibly says null.
+  it.each([
+    ['REGIONAL', undefined, { requestsPerIpPer5Minutes: 2000 }],
+    ['REGIONAL', null, null],
+    ['REGIONAL', { requestsPerIpPer5Minutes: 300 }, { requestsPerIpPer5Minutes: 300 }],
+    ['PRIVATE', undefined, null],
+    ['PRIVATE', null, null],
+  ] as const)('api.webAcl on a %s API: %j gives %j', (endpointType, webAcl, expected) => {
+    const raw = devRaw();
+    raw.api.endpointType = endpointType;
+    if (webAcl === undefined) delete raw.api.webAcl;
+    else raw.api.webAcl = webAcl;
+    expect(parse(raw).api.webAcl).toEqual(expected);
   });
 });

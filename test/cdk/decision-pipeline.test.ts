@@ -134,7 +134,7 @@ describe.each(ENVIRONMENTS)('%s: tables', (env) => {
         DeletionProtectionEnabled: retain,
         TableName: named ? `zta-${env}-revocations` : Match.absent(),
       },
-      DeletionPolicy: retain ? 'Retain' : 'Delete',
+      DeletionPolicy: retain ? 'RetainExceptOnCreate' : 'Delete',
     });
     expect(logicalId(template(env), 'AWS::DynamoDB::Table', prefix)).toBeDefined();
   });

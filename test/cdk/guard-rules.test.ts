@@ -52,11 +52,17 @@ const importedVpc = (stack: Stack) =>
 const securityGroup = (stack: Stack, id: string, props: Partial<ec2.CfnSecurityGroupProps> = {}) =>
   new ec2.CfnSecurityGroup(stack, id, { groupDescription: `${id} group`, vpcId: 'vpc-12345678', ...props });
 const noEgress = [{ cidrIp: '255.255.255.255/32', ipProtocol: 'icmp', fromPort: 252, toPort: 86 }];
+// With cdk.json's `@aws-cdk/aws-lambda:useCdkManagedLogGroup`, a function without a log group
+// gets one CDK makes (no key, no retention): give each its compliant one, as HardenedFunction does.
 const fn = (stack: Stack, id: string, props: Partial<lambda.FunctionProps> = {}) =>
   new lambda.Function(stack, id, {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    logGroup: new logs.LogGroup(stack, `${id}Logs`, {
+      retention: logs.RetentionDays.ONE_MONTH,
+      encryptionKey: new kms.Key(stack, `${id}LogsKey`, { enableKeyRotation: true }),
+    }),
     ...props,
   });
 const hourly = (stack: Stack, id: string, target: lambda.IFunction) =>

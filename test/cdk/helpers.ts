@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll } from 'vitest';
-import { type EnvironmentConfig, loadEnvironmentConfig } from '../../lib/config.ts';
+import { type EnvironmentConfig, loadEnvironmentConfig, REPO_ROOT } from '../../lib/config.ts';
 import { ZeroTrustStack } from '../../lib/zero-trust-stack.ts';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
@@ -25,15 +25,25 @@ export function removeOutdirs(): void {
 }
 
 /**
- * A unit-test App: bundling skipped (no esbuild), the built-in CloudFormation validator off
- * (~4.5 s per synth, see FACTS), its own outdir.
+ * The `context` of `cdk.json`: the feature flags `cdk synth` and `cdk deploy` run with. Every
+ * test App starts from it, so the tests check the templates that deploy (a flag can change
+ * logical ids, policies and defaults).
+ */
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze(
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+    .context,
+);
+
+/**
+ * A unit-test App with cdk.json's feature flags: bundling skipped (no esbuild), the built-in
+ * CloudFormation validator off (~4.5 s per synth, see FACTS), its own outdir.
  */
 export function fastApp(context: Record<string, unknown> = {}, props: AppProps = {}): App {
   return new App({
     outdir: tempOutdir(),
     builtinCloudFormationValidation: false,
     ...props,
-    context: { 'aws:cdk:bundling-stacks': [], ...context },
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context },
   });
 }
 

@@ -297,7 +297,7 @@ describe.each(ENVIRONMENTS)('%s: the revocation admin route', (env) => {
     const table = { 'Fn::GetAtt': [revocationTable(env), 'Arn'] };
     expect(allowing(statements, 'dynamodb:Query')).toEqual([
       expect.objectContaining({
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Resource: table,
       }),
     ]);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createZeroTrustApp } from '../../lib/zero-trust-app.ts';
-import { ENVIRONMENTS, removeOutdirs, tempOutdir } from './helpers.ts';
+import { CDK_JSON_CONTEXT, ENVIRONMENTS, removeOutdirs, tempOutdir } from './helpers.ts';
 
 afterAll(removeOutdirs);
 
@@ -28,7 +28,7 @@ describe.each(ENVIRONMENTS)('cdk synth -c env=%s', (env) => {
   it('synthesizes with bundling and every guardrail on, with nothing left unacknowledged', {
     timeout: 120_000,
   }, () => {
-    const { app, stack } = createZeroTrustApp({ outdir, context: { env } });
+    const { app, stack } = createZeroTrustApp({ outdir, context: { ...CDK_JSON_CONTEXT, env } });
     const assembly = app.synth();
     // prod retains its data, and its stack cannot be deleted by accident either.
     expect(stack.terminationProtection).toBe(env === 'prod');

@@ -102,7 +102,7 @@ describe.each(ENVIRONMENTS)('%s: the rotation state table', (env) => {
 
   it('follows the environment removal policy (retained and deletion-protected in prod)', () => {
     const retain = stacks[env].config.removalPolicy === 'retain';
-    expect(resource(env, table()).DeletionPolicy).toBe(retain ? 'Retain' : 'Delete');
+    expect(resource(env, table()).DeletionPolicy).toBe(retain ? 'RetainExceptOnCreate' : 'Delete');
     expect(resource(env, table()).Properties.DeletionProtectionEnabled).toBe(retain);
   });
 
@@ -161,13 +161,14 @@ describe.each(ENVIRONMENTS)('%s: the rotator', (env) => {
     ]);
   });
 
-  it('has reserved concurrency 1, one role for both entry points, and an on-failure destination', () => {
+  it('has the configured reserved concurrency, one role for both entry points, and an on-failure destination', () => {
+    const reserved = stacks[env].config.reservedConcurrency.keyRotator;
     for (const logical of [scheduled(), onDemand()]) {
       expect(resource(env, logical).Properties).toMatchObject({
-        ReservedConcurrentExecutions: 1,
         Role: getAtt(rotatorRole(env)),
         Handler: 'index.handler',
       });
+      expect(resource(env, logical).Properties.ReservedConcurrentExecutions).toBe(reserved ?? undefined);
     }
     template(env).hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: scheduled() },
