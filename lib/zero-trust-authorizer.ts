@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { bundleAuthorizer, type RuntimeConfigJson } from '../functions/authorizer/bundle.ts';
 import { parseAuthorizerConfig } from '../functions/core/config/authorizer-config.ts';
 import { ConfigError } from '../functions/core/config/reader.ts';
-import { DEFAULT_POLICIES_DIR, REPO_ROOT, withPathPrefix } from './config.ts';
+import { withPathPrefix } from './config.ts';
 import { DecisionMetrics, type DecisionStatus } from './decision-metrics.ts';
 import { HardenedFunction } from './hardened-function.ts';
 import { PlatformKey } from './platform-key.ts';
@@ -63,12 +63,14 @@ export interface ZeroTrustAuthorizerProps {
   /**
    * Folder with the Cedar schema and policies (`*.cedarschema`, `*.cedar`), relative to
    * `configBaseDir` or absolute. Validated at synth time: an invalid policy fails the synth.
-   * @default - the repository's `policies/` folder
+   * There are no built-in policies: a missing folder fails the synth (`npx zta init` writes one).
+   * @default 'policies'
    */
   readonly policiesDir?: string;
   /**
-   * Folder that relative paths (`jwksFile`, `policiesDir`) resolve against.
-   * @default - the repository root
+   * Folder that relative paths (`jwksFile`, `policiesDir`) resolve against. Never this
+   * package's own folder: the policies and keys are the app's.
+   * @default - the current working directory: the CDK app's folder when `cdk synth` runs it
    */
   readonly configBaseDir?: string;
   /**
@@ -130,8 +132,13 @@ export interface ZeroTrustAuthorizerProps {
   readonly metricsNamespace?: string;
 }
 
-/** Where `functions/authorizer` lives; the asset's source (its hash is taken from the bundle). */
-const AUTHORIZER_SOURCE_DIR = `${REPO_ROOT}/functions/authorizer`;
+/**
+ * Where `functions/authorizer` lives, found from this file (lib/ beside functions/, in the
+ * sources and in the package's dist/ alike); the asset's source (its hash is taken from the bundle).
+ */
+const AUTHORIZER_SOURCE_DIR = resolve(import.meta.dirname, '../functions/authorizer');
+/** `policiesDir` when none is given, relative to `configBaseDir`. */
+const DEFAULT_POLICIES_DIR = 'policies';
 const SERVICE_NAME = 'zta-authorizer';
 
 /**
@@ -180,7 +187,7 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: ZeroTrustAuthorizerProps) {
     super(scope, id);
-    const configBaseDir = props.configBaseDir ?? REPO_ROOT;
+    const configBaseDir = resolve(props.configBaseDir ?? process.cwd());
     const runtimeConfig: RuntimeConfigJson = {
       issuers: props.issuers.map((issuer) => ({ ...issuer })),
       policies: props.policiesDir ?? DEFAULT_POLICIES_DIR,
@@ -401,10 +408,16 @@ function revocationsJson(revocations: AuthorizerRevocations, constructPath: stri
 function validateRuntimeConfig(config: RuntimeConfigJson, baseDir: string, constructPath: string): void {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   try {
-    parseAuthorizerConfig(config, { baseDir, defaultPoliciesDir: DEFAULT_POLICIES_DIR });
     const policies = abs(config.policies ?? DEFAULT_POLICIES_DIR);
-    if (!existsSync(policies))
-      throw new ConfigError('policiesDir', `no such folder: ${JSON.stringify(policies)}`);
+    if (!existsSync(policies)) {
+      // Never a fallback to the suite's demo policies: an app deploys only what it wrote.
+      throw new ConfigError(
+        'policiesDir',
+        `no such folder: ${JSON.stringify(policies)} (relative paths resolve against ${JSON.stringify(baseDir)}): ` +
+          'run `npx zta init` in the app to scaffold one, or pass the folder of your Cedar schema and policies',
+      );
+    }
+    parseAuthorizerConfig(config, { baseDir, defaultPoliciesDir: policies });
     config.issuers.forEach((issuer, i) => {
       if (typeof issuer.jwksFile === 'string' && !existsSync(abs(issuer.jwksFile))) {
         throw new ConfigError(

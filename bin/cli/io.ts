@@ -1,10 +1,37 @@
-import { appendFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { appendFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file is bin/cli/io.ts). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * The root of this copy of the suite — the repository, or the installed package: the nearest
+ * folder above this file with a `package.json` (bin/cli/ in the sources, dist/bin/cli/ in the
+ * package). Read-only: what the CLI writes goes under the working directory.
+ */
+export const REPO_ROOT = nearestPackageRoot(dirname(fileURLToPath(import.meta.url)));
+/** The suite's demo policies (what `zta start` serves). */
 export const REPO_POLICIES = resolve(REPO_ROOT, 'policies');
+
+function nearestPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+/**
+ * The folder a command may write into (`--dir`, or the working directory), refused when it is
+ * inside `node_modules/`: installed packages are replaced on the next install, and a key or a
+ * revocation written there would be lost without a word.
+ */
+export function writableDir(dir: string): string {
+  const abs = resolve(dir);
+  if (`${abs}${sep}`.includes(`${sep}node_modules${sep}`)) {
+    throw new UsageError(
+      `refusing to write inside node_modules (${abs}): run zta from your project's folder`,
+    );
+  }
+  return abs;
+}
 
 /** A usage or input problem: the command prints one line to stderr and exits 2. */
 export class UsageError extends Error {

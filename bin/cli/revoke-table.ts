@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DynamoRevocationsConfig } from '../../functions/core/config/authorizer-config.ts';
 import { parseRevocations } from '../../functions/core/config/pipeline-config.ts';
 import { ConfigError } from '../../functions/core/config/reader.ts';
-import { REPO_ROOT, UsageError } from './io.ts';
+import { UsageError } from './io.ts';
 
 /** What `zta revoke --env <env>` needs to know about the environment. */
 export interface TableSettings {
@@ -13,7 +13,7 @@ export interface TableSettings {
 }
 
 /**
- * Settings for `--env <env>`: `config/<env>.json` (or `$ZTA_CONFIG_DIR/<env>.json`) when it
+ * Settings for `--env <env>`: `./config/<env>.json` (or `$ZTA_CONFIG_DIR/<env>.json`) when it
  * exists — its `authorizer.runtime.revocations.dynamodb` names the table and region, its
  * issuers the defaults — with `--table`, `--region`, `--endpoint` taking precedence. Without
  * a table from either, the command refuses rather than guess a name.
@@ -24,7 +24,8 @@ export function tableSettings(
 ): TableSettings {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(env))
     throw new UsageError(`--env expects an environment name, got ${JSON.stringify(env)}`);
-  const file = join(process.env.ZTA_CONFIG_DIR ?? join(REPO_ROOT, 'config'), `${env}.json`);
+  // The app's config folder (the working directory's config/), never the installed package's.
+  const file = join(process.env.ZTA_CONFIG_DIR ?? join(process.cwd(), 'config'), `${env}.json`);
   let runtime: Record<string, unknown> = {};
   if (existsSync(file)) {
     try {

@@ -4,32 +4,31 @@ import { parseArgs } from 'node:util';
 import { buildAuthorizer } from '../../functions/runtime/build-authorizer.ts';
 import type { LocalKeyStore } from '../../functions/runtime/local-key-store.ts';
 import { createEmptyRevocationStore } from '../../functions/runtime/revocation-document.ts';
-import { REPO_POLICIES, REPO_ROOT } from './io.ts';
+import { REPO_POLICIES, writableDir } from './io.ts';
 import type { Command } from './main.ts';
 import { readConfig } from './runtime.ts';
 import { parsePort, runGateway, untilSignal } from './serve.ts';
 import { mintLocalToken } from './token.ts';
-
-const LOCAL_DIR = join(REPO_ROOT, '.zta');
-const LOCAL_CONFIG = join(LOCAL_DIR, 'config.json');
 
 export const start: Command = {
   summary: 'the demo: local issuer, gateway and ready-to-paste curl commands (npm start)',
   help: `
 Usage: zta start [--port <n>]
 
-Creates .zta/ on first run (git-ignored): config.json with a local issuer, its ES256 signing
-key and JWKS under .zta/keys/, and an empty revocation store. Then runs the local gateway with
-the default policies and a demo upstream, and prints curl commands showing one request allowed
-(200), one denied for missing MFA (403) and one rejected for a bad token (401).
-Decision records are appended to .zta/decisions.log.
+Creates .zta/ in the current folder on first run (git-ignored in this repository): config.json
+with a local issuer, its ES256 signing key and JWKS under .zta/keys/, and an empty revocation
+store. Then runs the local gateway with the suite's demo policies and a demo upstream, and
+prints curl commands showing one request allowed (200), one denied for missing MFA (403) and
+one rejected for a bad token (401). Decision records are appended to .zta/decisions.log.
+Refuses to run inside node_modules/.
   --port <n>  port (default: $PORT or 8080; 0 picks a free one)`,
 
   async run(args) {
     const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
-    ensureLocalSetup();
-    const built = buildAuthorizer(readConfig(LOCAL_CONFIG));
-    const logFile = join(LOCAL_DIR, 'decisions.log');
+    const localDir = join(writableDir(process.cwd()), '.zta');
+    const localConfig = ensureLocalSetup(localDir);
+    const built = buildAuthorizer(readConfig(localConfig));
+    const logFile = join(localDir, 'decisions.log');
     const gateway = await runGateway(built, {
       port: parsePort(values.port ?? process.env.PORT ?? '8080'),
       log: logFile,
@@ -43,7 +42,7 @@ Decision records are appended to .zta/decisions.log.
       `curl -i -H "Authorization: Bearer ${token}" ${gateway.url}${path}`;
     process.stdout.write(
       [
-        `Zero-trust gateway on ${gateway.url} (config ${relative(process.cwd(), LOCAL_CONFIG)}, decisions in ${relative(process.cwd(), logFile)})`,
+        `Zero-trust gateway on ${gateway.url} (config ${relative(process.cwd(), localConfig)}, decisions in ${relative(process.cwd(), logFile)})`,
         '',
         '# 200: admin with verified MFA reads /api/sensitive',
         curl(admin, '/api/sensitive'),
@@ -54,7 +53,7 @@ Decision records are appended to .zta/decisions.log.
         '# 401: the same admin token with a tampered signature',
         curl(forged, '/api/sensitive'),
         '',
-        `More tokens: npx zta token --config ${relative(process.cwd(), LOCAL_CONFIG)} --sub carol --role admin --mfa`,
+        `More tokens: npx zta token --config ${relative(process.cwd(), localConfig)} --sub carol --role admin --mfa`,
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),
@@ -65,25 +64,24 @@ Decision records are appended to .zta/decisions.log.
 };
 
 /**
- * Writes .zta/config.json and an empty revocation store on first run (the store also when it is
- * missing: .zta/ is the demo's own sandbox); keys are created by the key store on first use.
+ * Writes `<localDir>/config.json` and an empty revocation store on first run, never replacing
+ * either; keys are created by the key store on first use. Returns the config's path.
  */
-export function ensureLocalSetup(): void {
-  const store = join(LOCAL_DIR, 'revocations.json');
-  if (existsSync(LOCAL_CONFIG)) {
-    if (!existsSync(store)) createEmptyRevocationStore(store);
-    return;
-  }
-  mkdirSync(LOCAL_DIR, { recursive: true, mode: 0o700 });
-  const config = {
+function ensureLocalSetup(localDir: string): string {
+  const config = join(localDir, 'config.json');
+  const revocations = join(localDir, 'revocations.json');
+  mkdirSync(localDir, { recursive: true, mode: 0o700 });
+  if (!existsSync(revocations)) createEmptyRevocationStore(revocations);
+  if (existsSync(config)) return config;
+  const content = {
     localIssuer: { issuer: 'https://zta.local', audience: 'zt-api', keysDir: './keys' },
     issuers: [],
-    policies: relative(LOCAL_DIR, REPO_POLICIES),
+    policies: relative(localDir, REPO_POLICIES),
     revocations: { file: './revocations.json' },
     gateway: { cacheTtlSeconds: 300 },
   };
-  writeFileSync(LOCAL_CONFIG, `${JSON.stringify(config, null, 2)}\n`);
-  if (!existsSync(store)) createEmptyRevocationStore(store);
+  writeFileSync(config, `${JSON.stringify(content, null, 2)}\n`, { flag: 'wx' });
+  return config;
 }
 
 /** Flips one bit in the middle of the signature: still well-formed, no longer valid. */

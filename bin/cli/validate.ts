@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { validatePolicyDir } from '../../functions/runtime/policy-dir.ts';
-import { REPO_POLICIES } from './io.ts';
 import type { Command } from './main.ts';
 
 export const validate: Command = {
@@ -11,7 +10,7 @@ Usage: zta validate [--policies <dir>] [--json]
 Loads <dir>/schema.cedarschema and every <dir>/*.cedar strictly against the schema, then runs
 each scenario in <dir>/scenarios/*.json (request facts -> expected decision). Exit 0 when the
 set loads and every scenario passes, 1 otherwise.
-  --policies <dir>  policy folder (default: the repository's policies/)
+  --policies <dir>  policy folder (default: policies/ in the current folder)
   --json            print the full report as JSON`,
 
   async run(args) {
@@ -20,7 +19,7 @@ set loads and every scenario passes, 1 otherwise.
       options: { policies: { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
     });
-    const dir = values.policies ?? REPO_POLICIES;
+    const dir = values.policies ?? 'policies';
     const report = validatePolicyDir(dir);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

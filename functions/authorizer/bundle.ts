@@ -1,6 +1,6 @@
 import { copyFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { parseAuthorizerConfig } from '../core/config/authorizer-config.ts';
@@ -8,7 +8,14 @@ import { createPolicyEngine } from '../core/policy/engine.ts';
 import { readPolicySource } from '../runtime/policy-dir.ts';
 import { readRevocationDocument } from '../runtime/revocation-document.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const ownFile = fileURLToPath(import.meta.url);
+const here = dirname(ownFile);
+/**
+ * The handler beside this file: `index.ts` in the sources, `index.js` in the package's
+ * compiled `dist/` (esbuild bundles either).
+ */
+const HANDLER_ENTRY = join(here, `index${extname(ownFile)}`);
+/** Used only when a config names no `policies` (the repository's tests and bench). */
 const REPO_POLICIES = resolve(here, '../../policies');
 
 /** The runtime config file as written by a user (paths relative to `configBaseDir`). */
@@ -52,7 +59,7 @@ export function bundleAuthorizer(options: BundleOptions): void {
 
   mkdirSync(outDir, { recursive: true });
   buildSync({
-    entryPoints: [join(here, 'index.ts')],
+    entryPoints: [HANDLER_ENTRY],
     outfile: join(outDir, 'index.js'),
     bundle: true,
     platform: 'node',

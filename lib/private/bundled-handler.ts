@@ -1,8 +1,22 @@
-import { join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
-import { REPO_ROOT } from '../config.ts';
+
+/**
+ * The Lambda sources, found from this file: `lib/private/` sits beside `functions/` in the
+ * repository and in the package's compiled `dist/` alike, so a construct bundles what ships
+ * with it — never a path relative to the app that uses it.
+ */
+export const FUNCTIONS_DIR = resolve(import.meta.dirname, '../../functions');
+/** `.ts` when the constructs run from the sources, `.js` when they run from `dist/`. */
+const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
+
+/** The entry file `functions/<path>` (given without extension) as this copy of the suite ships it. */
+export function handlerEntry(path: string): string {
+  return join(FUNCTIONS_DIR, `${path}${OWN_EXTENSION}`);
+}
 
 /** The pipeline's Lambda entry points: `functions/<name>/index.ts`, each exporting `handler`. */
 export type PipelineHandler = 'decision-forwarder' | 'spike-detector' | 'revoker' | 'revocation-admin';
@@ -27,9 +41,9 @@ export function esbuildHandler(entryFile: string, outDir: string): void {
   });
 }
 
-/** Bundles `functions/<name>/index.ts` into `<outDir>/index.js`. Exported for the bundle tests. */
+/** Bundles `functions/<name>/index` into `<outDir>/index.js`. Exported for the bundle tests. */
 export function bundleHandler(name: PipelineHandler, outDir: string): void {
-  esbuildHandler(join(REPO_ROOT, 'functions', name, 'index.ts'), outDir);
+  esbuildHandler(handlerEntry(`${name}/index`), outDir);
 }
 
 /**
@@ -38,7 +52,7 @@ export function bundleHandler(name: PipelineHandler, outDir: string): void {
  * handlers import from `functions/core` and `functions/runtime` too.
  */
 export function bundledHandlerCode(name: PipelineHandler): lambda.Code {
-  return lambda.Code.fromAsset(join(REPO_ROOT, 'functions', name), {
+  return lambda.Code.fromAsset(join(FUNCTIONS_DIR, name), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('local-bundling-only'),

@@ -1,15 +1,17 @@
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { REPO_ROOT } from '../config.ts';
-import { esbuildHandler } from './bundled-handler.ts';
+import { esbuildHandler, FUNCTIONS_DIR, handlerEntry } from './bundled-handler.ts';
 
-/** The workload-token service's Lambda entry points (docs/key-rotation.md), each exporting `handler`. */
+/**
+ * The workload-token service's Lambda entry points under `functions/` (docs/key-rotation.md),
+ * without extension (`.ts` in the sources, `.js` in the package), each exporting `handler`.
+ */
 export const TOKEN_SERVICE_ENTRIES = {
-  token: 'token-service/token-handler.ts',
-  jwks: 'token-service/jwks-handler.ts',
-  scheduledRotation: 'key-rotation/scheduled-handler.ts',
-  onDemandRotation: 'key-rotation/on-demand-handler.ts',
+  token: 'token-service/token-handler',
+  jwks: 'token-service/jwks-handler',
+  scheduledRotation: 'key-rotation/scheduled-handler',
+  onDemandRotation: 'key-rotation/on-demand-handler',
 } as const;
 export type TokenServiceEntry = keyof typeof TOKEN_SERVICE_ENTRIES;
 
@@ -18,7 +20,7 @@ export type TokenServiceEntry = keyof typeof TOKEN_SERVICE_ENTRIES;
  * esbuild options. Exported for the bundle tests.
  */
 export function bundleTokenServiceEntry(entry: TokenServiceEntry, outDir: string): void {
-  esbuildHandler(join(REPO_ROOT, 'functions', TOKEN_SERVICE_ENTRIES[entry]), outDir);
+  esbuildHandler(handlerEntry(TOKEN_SERVICE_ENTRIES[entry]), outDir);
 }
 
 /**
@@ -27,7 +29,7 @@ export function bundleTokenServiceEntry(entry: TokenServiceEntry, outDir: string
  * `functions/signing` and `functions/core` too, not only from their own folder.
  */
 export function tokenServiceCode(entry: TokenServiceEntry): lambda.Code {
-  return lambda.Code.fromAsset(join(REPO_ROOT, 'functions', dirname(TOKEN_SERVICE_ENTRIES[entry])), {
+  return lambda.Code.fromAsset(join(FUNCTIONS_DIR, dirname(TOKEN_SERVICE_ENTRIES[entry])), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('local-bundling-only'),

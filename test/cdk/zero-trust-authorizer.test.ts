@@ -33,6 +33,7 @@ function setup(props: Partial<ZeroTrustAuthorizerProps> = {}) {
   const authorizer = new ZeroTrustAuthorizer(stack, 'Zta', {
     issuers: [ISSUER],
     configBaseDir: CONFIG_DIR,
+    policiesDir: '../policies',
     vpc,
     ...props,
   });
