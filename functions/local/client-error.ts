@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-/** What the access record of a request Node's HTTP parser refused says about it. */
+/** What the access record of a request refused before it became a request event says. */
 export interface ClientErrorFields {
   readonly requestId: string;
-  readonly method: null;
-  readonly path: null;
+  readonly method: string | null;
+  readonly path: string | null;
   readonly status: number;
   readonly error: 'bad_request' | 'bad_request_target';
   readonly detail: string;
@@ -41,14 +42,35 @@ export function answerClientError(
         ? [408, 'Request Timeout']
         : [400, 'Bad Request'];
   const requestId = randomUUID();
+  const kind = error.code === 'HPE_INVALID_URL' ? 'bad_request_target' : 'bad_request';
+  const detail = error.code ?? 'unknown parse error';
+  onRecord({ requestId, method: null, path: null, status, error: kind, detail });
+  writeRefusal(socket, status, reason, requestId);
+}
+
+/**
+ * CONNECT asks the gateway to open a tunnel to a host the client names (an authority-form
+ * target): never done here. Answered 400 with an access record, like any other target that is
+ * not origin-form.
+ */
+export function refuseConnect(
+  req: IncomingMessage,
+  socket: Duplex,
+  onRecord: (fields: ClientErrorFields) => void,
+): void {
+  const requestId = randomUUID();
   onRecord({
     requestId,
-    method: null,
-    path: null,
-    status,
-    error: error.code === 'HPE_INVALID_URL' ? 'bad_request_target' : 'bad_request',
-    detail: error.code ?? 'unknown parse error',
+    method: 'CONNECT',
+    path: (req.url ?? '').slice(0, 256),
+    status: 400,
+    error: 'bad_request_target',
+    detail: 'CONNECT (an authority-form target) is not forwarded',
   });
+  writeRefusal(socket, 400, 'Bad Request', requestId);
+}
+
+function writeRefusal(socket: Duplex, status: number, reason: string, requestId: string): void {
   const body = JSON.stringify({ message: reason });
   socket.end(
     [

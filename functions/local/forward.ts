@@ -94,7 +94,7 @@ export function forward(
       upstreamRes.on('error', () => fail('upstream_reset'));
       upstreamRes.on('aborted', () => fail('upstream_reset'));
       res.writeHead(upstreamRes.statusCode ?? 502, [
-        ...clientResponseHeaders(upstreamRes.rawHeaders),
+        ...clientResponseHeaders(upstreamRes.rawHeaders, Object.keys(options.trace)),
         ...Object.entries(options.trace).flat(),
       ]);
       pipeline(upstreamRes, res, (error) => {

@@ -3,7 +3,7 @@ import { Agent, createServer, type IncomingMessage, type Server, type ServerResp
 import type { AddressInfo } from 'node:net';
 import { type AuthorizerResponse, toApiGatewayResponse, UNAUTHORIZED } from '../authorizer/response.ts';
 import type { Authorizer } from '../core/authorizer.ts';
-import { answerClientError } from './client-error.ts';
+import { answerClientError, type ClientErrorFields, refuseConnect } from './client-error.ts';
 import { forward } from './forward.ts';
 import { type LocalStage, restRequestEvent } from './request-event.ts';
 import { parseRequestTarget } from './request-target.ts';
@@ -211,11 +211,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       record(options.onRecord, access);
     });
   });
+  const recordRefusal = (fields: ClientErrorFields) =>
+    record(options.onRecord, { schema: 'zta.access/v1', time: new Date(clock()).toISOString(), ...fields });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) =>
-    answerClientError(error, socket, (fields) =>
-      record(options.onRecord, { schema: 'zta.access/v1', time: new Date(clock()).toISOString(), ...fields }),
-    ),
+    answerClientError(error, socket, recordRefusal),
   );
+  server.on('connect', (req: IncomingMessage, socket) => refuseConnect(req, socket, recordRefusal));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

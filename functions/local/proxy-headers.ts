@@ -109,7 +109,10 @@ function asciiJson(value: unknown): string {
   );
 }
 
-/** The upstream's response headers as the client gets them: end-to-end ones only. */
-export function clientResponseHeaders(raw: readonly string[]): string[] {
-  return filter(raw, (lower) => RESPONSE_DROPPED.has(lower));
+/**
+ * The upstream's response headers as the client gets them: end-to-end ones only, and none the
+ * gateway sets itself (`replaced`, lower case: its request id and decision id).
+ */
+export function clientResponseHeaders(raw: readonly string[], replaced: readonly string[]): string[] {
+  return filter(raw, (lower) => RESPONSE_DROPPED.has(lower) || replaced.includes(lower));
 }

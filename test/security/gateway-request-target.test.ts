@@ -76,6 +76,18 @@ describe('request targets the gateway refuses (400, access record, nothing forwa
     expect(w.decisionRecords()).toHaveLength(decisions);
     expect(w.accessRecords().slice(before)).toMatchObject([{ status: 400, error: 'bad_request_target' }]);
   });
+
+  it('CONNECT (a tunnel to a host the client names)', async () => {
+    const before = w.accessRecords().length;
+    const head = `CONNECT ${other.url.host} HTTP/1.1\r\nHost: ${other.url.host}\r\nAuthorization: Bearer ${w.token()}`;
+    const response = await rawRequest(w.port, head);
+
+    expect(response?.status).toBe(400);
+    expect(other.seen).toEqual([]);
+    expect(w.accessRecords().slice(before)).toMatchObject([
+      { method: 'CONNECT', status: 400, error: 'bad_request_target' },
+    ]);
+  });
 });
 
 // biome-ignore format: one case per line keeps the table readable
