@@ -62,6 +62,7 @@ export function refuseConnect(
   onRecord({
     requestId,
     method: 'CONNECT',
+    // An authority (`host:port`): no query, nothing secret.
     path: (req.url ?? '').slice(0, 256),
     status: 400,
     error: 'bad_request_target',

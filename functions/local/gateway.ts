@@ -191,8 +191,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       time: new Date(clock()).toISOString(),
       requestId: randomUUID(),
       method: (req.method ?? 'GET').toUpperCase(),
-      // Replaced by the checked path; until then, what the client sent, clipped.
-      path: (req.url ?? '').slice(0, MAX_LOGGED_TARGET),
+      // Replaced by the checked path; until then what the client sent, clipped and without
+      // the query, which may carry a token (`?access_token=`) and is never logged.
+      path: loggedTarget(req.url ?? ''),
     };
     inFlight.add(res);
     // While draining, every answer closes its connection, so no request can follow it.
@@ -247,6 +248,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return closed;
     },
   };
+}
+
+function loggedTarget(target: string): string {
+  const question = target.indexOf('?');
+  return (question < 0 ? target : target.slice(0, question)).slice(0, MAX_LOGGED_TARGET);
 }
 
 /** Every value of a header named Authorization, in any case, in the order sent. */

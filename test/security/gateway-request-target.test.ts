@@ -61,6 +61,7 @@ const refused: ReadonlyArray<readonly [string, () => string]> = [
   ['fragment', () => '/api/profile#x'],
   ['raw double quote', () => '/api/"profile"'],
   ['raw non-ASCII byte', () => '/api/caf\u00e9'],
+  ['dot-dot with a token in the query', () => '/api/../profile?access_token=secret-token-value'],
 ];
 
 describe('request targets the gateway refuses (400, access record, nothing forwarded)', () => {
@@ -75,6 +76,8 @@ describe('request targets the gateway refuses (400, access record, nothing forwa
     expect(other.seen).toEqual([]);
     expect(w.decisionRecords()).toHaveLength(decisions);
     expect(w.accessRecords().slice(before)).toMatchObject([{ status: 400, error: 'bad_request_target' }]);
+    // The query may carry a token: a refused target is logged without it.
+    expect(JSON.stringify(w.records)).not.toContain('secret-token-value');
   });
 
   it('CONNECT (a tunnel to a host the client names)', async () => {
