@@ -100,7 +100,8 @@ const accepted: ReadonlyArray<readonly [string, string, number]> = [
   ['query holding an absolute URL', '/api/profile?next=http://other.example/', 200],
   ['empty query', '/api/profile?', 200],
   ['upper-case escape of a reserved byte', '/files/%C3%A9%20x', 403],
-  ['characters allowed raw in a segment', "/files/a:b@c!$&'()*+,;=-._~", 403],
+  // (`*` is left out: the authorizer refuses a methodArn holding an IAM wildcard.)
+  ['characters allowed raw in a segment', "/files/a:b@c!$&'()+,;=-._~", 403],
   ['trailing slash', '/api/profile/', 403],
   ['root', '/', 403],
 ];
