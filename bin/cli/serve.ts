@@ -1,11 +1,9 @@
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { subjectRetentionSeconds } from '../../functions/core/revocation-writer.ts';
 import { type RunningGateway, startGateway } from '../../functions/local/gateway.ts';
 import { createLocalPipeline } from '../../functions/local/pipeline.ts';
 import type { BuiltAuthorizer } from '../../functions/runtime/build-authorizer.ts';
-import { fileStamp } from '../../functions/runtime/jwks-file.ts';
 import { revocationWriterFor } from '../../functions/runtime/revocation-writers.ts';
 import { recordSink, UsageError } from './io.ts';
 import type { Command } from './main.ts';
@@ -14,21 +12,39 @@ import { loadAuthorizer } from './runtime.ts';
 export const serve: Command = {
   summary: 'run the local zero-trust gateway (API Gateway + the authorizer) on 127.0.0.1',
   help: `
-Usage: zta serve --config <file> [--port <n>] [--upstream <url>] [--log <file>] [--events <file>]
+Usage: zta serve --config <file> [--port <n>] [--upstream <origin>] [--log <file>]
+                 [--events <file>] [--drain-seconds <n>]
 
 Listens on 127.0.0.1. Each request becomes an API Gateway REST REQUEST event for a greedy proxy
 resource, is decided by the same core as the Lambda, and is answered as API Gateway would:
-401 {"message":"Unauthorized"}, 403 explicit deny, or forwarded. Results are cached per identity
-source (Authorization, method, path) for gateway.cacheTtlSeconds (default 300); the cache is
-flushed when the revocation store or a key file changes.
+401 {"message":"Unauthorized"}, 403 explicit deny, or forwarded.
+Request targets: only origin-form paths with one spelling are decided. An absolute URL, "//host",
+"*", "." or ".." segments, "//", a backslash, an encoded "/", "" or control byte, or an escape
+of a character that needs none (%2e, %41, lower-case hex) gets 400. An allowed request goes to
+the upstream origin with exactly the path that was decided and the query as sent.
+Headers: X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override, X-Original-URL, X-Rewrite-URL,
+X-Forwarded-Prefix, hop-by-hop headers (and those named in Connection), the client's Forwarded /
+X-Forwarded-* / X-Real-IP and any X-Zta-* are not forwarded; the gateway sets X-Forwarded-For,
+X-Forwarded-Proto and X-Zta-Authorizer (the authorizer context as JSON).
+Upstream failures: refused or reset before its answer 502, silent for 30 s 504; once its answer
+has started, the client connection is cut. A client that leaves abandons the upstream request.
+Cache: results are cached per identity source (one Authorization value, method, path) for
+gateway.cacheTtlSeconds (default 300), never past the token's exp + clock tolerance, and flushed
+when any key set (files, jwksUri, local issuer), the revocation file or the policy revision
+changes. A request with several Authorization values is 401, never answered from the cache.
+Stopping: SIGTERM or SIGINT drains (no new connections, idle ones closed, requests in flight
+answered for up to --drain-seconds); a second signal closes every connection at once.
+
   --config <file>   authorizer config
   --port <n>        port (default 8080; 0 picks a free one)
-  --upstream <url>  forward allowed requests here (default: a JSON echo of method, path and
-                    the authorizer context)
+  --upstream <origin>  forward allowed requests to this http(s) origin, e.g.
+                    http://127.0.0.1:3000 (default: a JSON echo of method, path and the
+                    authorizer context)
   --log <file>      append decision and access records here (default: stderr)
   --events <file>   append every event of the local bus here as JSON Lines, in EventBridge's
                     envelope (Authorization Decision, Principal Suspected Compromise,
                     Credential Revoked; schema in docs/events.md)
+  --drain-seconds <n>  grace period for requests in flight on SIGTERM (default 10)
 With a localIssuer, GET /.well-known/jwks.json serves its public keys without authorization.
 With "autoRevocation": { "denyThreshold": n, "windowSeconds": s } in the config, n policy
 denials (403) of one verified principal within s seconds revoke every token of it issued up to
@@ -43,9 +59,11 @@ then, in the config's revocation store; policy denials are then not cached, so e
         upstream: { type: 'string' },
         log: { type: 'string' },
         events: { type: 'string' },
+        'drain-seconds': { type: 'string' },
       },
       strict: true,
     });
+    const drainSeconds = parseDrainSeconds(values['drain-seconds'] ?? String(DEFAULT_DRAIN_SECONDS));
     const built = loadAuthorizer(values.config);
     const gateway = await runGateway(built, {
       port: parsePort(values.port ?? '8080'),
@@ -54,10 +72,23 @@ then, in the config's revocation store; policy denials are then not cached, so e
       events: values.events,
     });
     process.stdout.write(`zta gateway listening on ${gateway.url}\n`);
-    await untilSignal(gateway);
+    await untilSignal(gateway, drainSeconds);
     return 0;
   },
 };
+
+/** How long SIGTERM waits for requests in flight before closing their connections. */
+export const DEFAULT_DRAIN_SECONDS = 10;
+
+function parseDrainSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new UsageError(
+      `--drain-seconds expects a number of seconds from 0 to 3600, got ${JSON.stringify(value)}`,
+    );
+  }
+  return seconds;
+}
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -80,21 +111,8 @@ export async function runGateway(
     events?: string | undefined;
   },
 ): Promise<RunningGateway> {
-  let upstream: URL | undefined;
-  if (options.upstream !== undefined) {
-    try {
-      upstream = new URL(options.upstream);
-    } catch {
-      throw new UsageError(`--upstream is not a URL: ${JSON.stringify(options.upstream)}`);
-    }
-  }
+  const upstream = options.upstream === undefined ? undefined : parseUpstream(options.upstream);
   const { config, localKeys } = built;
-  // Anything that can turn a cached ALLOW into a DENY: revocations and key files.
-  const watched = [
-    ...(config.revocations?.kind === 'file' ? [config.revocations.path] : []),
-    ...(config.localIssuer ? [join(config.localIssuer.keysDir, 'keys.json')] : []),
-    ...config.issuers.flatMap((i) => (i.jwks.kind === 'file' ? [i.jwks.path] : [])),
-  ];
   const sink = recordSink(options.log);
   const eventsFile = options.events;
   let gateway: RunningGateway | undefined;
@@ -117,13 +135,19 @@ export async function runGateway(
       sink(record);
       pipeline.onRecord(record);
     },
-    invalidationStamp: () => watched.map(fileStamp).join('|'),
+    // Anything that can turn a cached answer wrong: every issuer's key set (files, jwksUri,
+    // the local issuer), the revocation file and the policy revision.
+    invalidationStamp: () => built.stamp(),
     ...(upstream ? { upstream } : {}),
     ...(localKeys ? { jwks: () => localKeys.publicJwks() } : {}),
   });
   const running = gateway;
   return {
     ...running,
+    drain: async (graceMs) => {
+      await running.drain(graceMs);
+      await pipeline.idle();
+    },
     close: async () => {
       await running.close();
       await pipeline.idle();
@@ -131,13 +155,55 @@ export async function runGateway(
   };
 }
 
-/** Resolves when SIGINT or SIGTERM arrives, after the gateway has closed. */
-export function untilSignal(gateway: RunningGateway): Promise<void> {
+/**
+ * `--upstream` names where allowed requests go: an http(s) origin. A path would be ignored
+ * (the client's decided path is appended to the origin), so one is refused rather than dropped.
+ */
+function parseUpstream(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--upstream is not a URL: ${JSON.stringify(value)}`);
+  }
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
+    throw new UsageError(
+      `--upstream expects an origin such as http://127.0.0.1:3000 (no path, query or credentials), got ${JSON.stringify(value)}`,
+    );
+  }
+  return url;
+}
+
+/**
+ * Resolves when the gateway has closed after SIGINT or SIGTERM. The first signal drains: no
+ * new connections, idle ones closed at once, requests in flight answered for up to
+ * `drainSeconds`; a second signal closes every connection at once.
+ */
+export function untilSignal(gateway: RunningGateway, drainSeconds = DEFAULT_DRAIN_SECONDS): Promise<void> {
   return new Promise((resolve) => {
+    let draining = false;
     const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      gateway.close().then(resolve, resolve);
+      if (draining) {
+        void gateway.close();
+        return;
+      }
+      draining = true;
+      process.stdout.write(
+        `zta gateway draining: up to ${drainSeconds} s for requests in flight (signal again to stop now)\n`,
+      );
+      const done = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      gateway.drain(drainSeconds * 1000).then(done, done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

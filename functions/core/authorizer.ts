@@ -35,6 +35,11 @@ export interface DecisionOutcome {
   readonly decision: Decision;
   readonly facts: RequestFacts | undefined;
   readonly record: DecisionRecord;
+  /**
+   * Epoch ms after which this answer must not be reused: the verified token's `exp` plus its
+   * issuer's clock tolerance. Set only when a token was verified (an ALLOW or a 403).
+   */
+  readonly cacheUntilMs?: number;
 }
 
 /** Decides one authorizer event at `nowMs` (epoch milliseconds). Never throws. */
@@ -59,7 +64,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   async function decide(
     event: unknown,
     now: number,
-  ): Promise<{ decision: Decision; facts?: RequestFacts; token: TokenFacts }> {
+  ): Promise<{ decision: Decision; facts?: RequestFacts; token: TokenFacts; cacheUntilMs?: number }> {
     const unverified: TokenFacts = { verified: false };
     const parsed = parseAuthorizerEvent(event);
     if (!parsed.ok) return { decision: unauthorized('malformed_event', parsed.detail), token: unverified };
@@ -112,7 +117,8 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
             detail:
               result.errors.length > 0 ? result.errors.join('; ').slice(0, 512) : 'policy did not allow',
           };
-    return { decision, facts, token: verified.facts };
+    const cacheUntilMs = (claims.exp + issuer.clockToleranceSeconds) * 1000;
+    return { decision, facts, token: verified.facts, cacheUntilMs };
   }
 
   return async (event, nowMs) => {
@@ -120,7 +126,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     // A clock outside Date's range (or NaN) makes every time comparison false, so an expired
     // token would pass, and the record's timestamp throws: refuse before deciding anything.
     const clockOk = Number.isFinite(nowMs) && Math.abs(nowMs) <= MAX_DATE_MS;
-    let outcome: { decision: Decision; facts?: RequestFacts; token: TokenFacts };
+    let outcome: { decision: Decision; facts?: RequestFacts; token: TokenFacts; cacheUntilMs?: number };
     try {
       outcome = clockOk
         ? await decide(event, Math.floor(nowMs / 1000))
@@ -140,7 +146,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       policyRevision: deps.policy.revision,
       latencyMs: performance.now() - started,
     });
-    return { decision: outcome.decision, facts: outcome.facts, record };
+    return { decision: outcome.decision, facts: outcome.facts, record, cacheUntilMs: outcome.cacheUntilMs };
   };
 }
 

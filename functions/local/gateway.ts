@@ -1,14 +1,13 @@
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AuthorizerResponse, toApiGatewayResponse, UNAUTHORIZED } from '../authorizer/response.ts';
 import type { Authorizer } from '../core/authorizer.ts';
+import { answerClientError, type ClientErrorFields, refuseConnect } from './client-error.ts';
+import { forward } from './forward.ts';
 import { type LocalStage, restRequestEvent } from './request-event.ts';
+import { parseRequestTarget } from './request-target.ts';
+import { ResultCache } from './result-cache.ts';
 
 export interface GatewayOptions {
   readonly authorize: Authorizer;
@@ -16,13 +15,17 @@ export interface GatewayOptions {
   readonly port?: number;
   /** Authorizer result cache TTL, as API Gateway's `authorizerResultTtlInSeconds`. 0 disables. */
   readonly cacheTtlSeconds: number;
-  /** Forward allowed requests here; @default the built-in JSON echo upstream. */
+  /**
+   * Forward allowed requests to this origin (its path, if any, is not used).
+   * @default the built-in JSON echo upstream
+   */
   readonly upstream?: URL;
   /** Receives every decision record and one access record per request. */
   readonly onRecord: (record: object) => void;
   /**
-   * A value that changes whenever a cached ALLOW may have become wrong (revocations, keys).
-   * When it changes the cache is flushed — locally what `FlushStageAuthorizersCache` does.
+   * A value that changes whenever a cached answer may have become wrong (keys, revocations,
+   * policy revision): a change flushes the cache — locally what `FlushStageAuthorizersCache` does.
+   * @default - the cache is flushed only by `flushCache()`
    */
   readonly invalidationStamp?: () => string;
   /** Public JWKS served at /.well-known/jwks.json, when there is a local issuer. */
@@ -34,6 +37,14 @@ export interface GatewayOptions {
    * @default true
    */
   readonly cacheDenials?: boolean;
+  /** Epoch milliseconds, for decisions and cache expiry. @default Date.now */
+  readonly clock?: () => number;
+  /**
+   * Longest silence from the upstream, before or during its answer: then 504 (before the
+   * response headers) or a cut connection (after).
+   * @default 30_000
+   */
+  readonly upstreamTimeoutMs?: number;
 }
 
 export interface RunningGateway {
@@ -41,131 +52,227 @@ export interface RunningGateway {
   readonly server: Server;
   /** Drops every cached authorizer result: the local `FlushStageAuthorizersCache`. */
   flushCache(): void;
+  /**
+   * Stops accepting connections and closes idle ones at once; requests in flight get their
+   * whole answer (on a connection then closed) for up to `graceMs`, then every connection is
+   * closed. Resolves when the last one is.
+   */
+  drain(graceMs: number): Promise<void>;
+  /** Closes every connection at once, in flight or not (also ends a drain early). */
   close(): Promise<void>;
 }
 
-interface CacheEntry {
-  readonly expiresAt: number;
-  readonly response: AuthorizerResponse;
-  readonly decisionId: string;
+/** One per request, written when its response is closed; `error` says what went wrong. */
+interface AccessRecord {
+  schema: 'zta.access/v1';
+  time: string;
+  requestId: string;
+  method: string;
+  path: string;
+  status?: number | null;
+  decisionId?: string;
+  authorizerCache?: 'hit' | 'miss';
+  error?: string;
+  detail?: string;
 }
 
-const MAX_CACHE_ENTRIES = 10_000;
 const DEFAULT_STAGE: LocalStage = {
   apiId: 'local',
   stage: 'local',
   region: 'local',
   accountId: '000000000000',
 };
+const MAX_LOGGED_TARGET = 256;
 
 /**
  * A local stand-in for API Gateway with a REQUEST authorizer on a greedy proxy resource:
  * every request becomes a real REST REQUEST event, is decided by the same core as the Lambda,
  * and the answer is enforced the way API Gateway enforces it (401 for `Unauthorized`, the IAM
- * policy for everything else). Results are cached per identity source (Authorization header,
- * method, path) for the TTL; 401s are not cached, as API Gateway does not cache errors.
+ * policy for everything else). Only origin-form targets with one spelling are accepted (see
+ * request-target.ts); an allowed request goes to the upstream's origin with the exact path
+ * that was decided. Results are cached per identity source (one Authorization value, method,
+ * path) — see result-cache.ts; 401s are not cached, as API Gateway does not cache errors.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const stage = options.stage ?? DEFAULT_STAGE;
-  const cache = new Map<string, CacheEntry>();
-  let stamp = options.invalidationStamp?.();
+  const clock = options.clock ?? Date.now;
+  const cache = new ResultCache({
+    ttlSeconds: options.cacheTtlSeconds,
+    ...(options.invalidationStamp ? { stamp: options.invalidationStamp } : {}),
+  });
+  const agent = new Agent({ keepAlive: true });
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+  const handle = async (req: IncomingMessage, res: ServerResponse, access: AccessRecord): Promise<void> => {
+    const target = parseRequestTarget(req.url ?? '');
+    const trace = { 'x-amzn-requestid': access.requestId };
+    if (!target.ok) {
+      access.error = 'bad_request_target';
+      access.detail = target.problem;
+      req.resume();
+      return send(
+        res,
+        400,
+        { message: target.problem },
+        { ...trace, 'x-amzn-errortype': 'BadRequestException' },
+      );
+    }
+    const { path, query } = target;
+    access.path = path;
     if (options.jwks && req.method === 'GET' && path === '/.well-known/jwks.json') {
       // Public keys are public: served without authorization, cacheable briefly.
+      req.resume();
       return send(res, 200, options.jwks(), { 'cache-control': 'public, max-age=60' });
     }
-    const event = restRequestEvent(req, stage);
-    const requestId = (event.requestContext as { requestId: string }).requestId;
-    const now = Date.now();
-    const current = options.invalidationStamp?.();
-    if (current !== stamp) {
-      cache.clear();
-      stamp = current;
-    }
-    const cacheKey = JSON.stringify([req.headers.authorization ?? null, event.httpMethod, path]);
-    let entry = cache.get(cacheKey);
-    if (entry && entry.expiresAt <= now) {
-      cache.delete(cacheKey);
-      entry = undefined;
-    }
+    const now = clock();
+    const method = access.method;
+    const event = restRequestEvent(
+      req,
+      { method, path, query, requestId: access.requestId, nowMs: now },
+      stage,
+    );
+    // Only a request with exactly one Authorization value has an identity source: several
+    // values are refused by the authorizer (401), and must never be answered from the cache.
+    const authorizations = authorizationValues(req.rawHeaders);
+    const cacheKey =
+      authorizations.length === 1 ? JSON.stringify([authorizations[0], method, path]) : undefined;
+    const cached = cacheKey === undefined ? undefined : cache.get(cacheKey, now);
     let response: AuthorizerResponse | typeof UNAUTHORIZED;
     let decisionId: string;
-    if (entry) {
-      ({ response, decisionId } = entry);
+    if (cached) {
+      ({ response, decisionId } = cached);
     } else {
       const outcome = await options.authorize(event, now);
       options.onRecord(outcome.record);
       response = toApiGatewayResponse(outcome);
       decisionId = outcome.record.decisionId;
       const cacheable = options.cacheDenials !== false || outcome.decision.effect === 'allow';
-      if (response !== UNAUTHORIZED && cacheable && options.cacheTtlSeconds > 0) {
-        if (cache.size >= MAX_CACHE_ENTRIES) cache.clear();
-        cache.set(cacheKey, { expiresAt: now + options.cacheTtlSeconds * 1000, response, decisionId });
+      if (cacheKey !== undefined && response !== UNAUTHORIZED && cacheable) {
+        cache.set(cacheKey, { response, decisionId }, now, outcome.cacheUntilMs);
       }
     }
-    const allowed = response !== UNAUTHORIZED && isAllowed(response, event.methodArn as string);
-    const status = response === UNAUTHORIZED ? 401 : allowed ? 200 : 403;
-    options.onRecord({
-      schema: 'zta.access/v1',
-      time: new Date(now).toISOString(),
-      requestId,
-      method: event.httpMethod,
-      path,
-      status,
-      decisionId,
-      authorizerCache: entry ? 'hit' : 'miss',
-    });
-    const trace = { 'x-amzn-requestid': requestId, 'x-zta-decision-id': decisionId };
+    access.decisionId = decisionId;
+    access.authorizerCache = cached ? 'hit' : 'miss';
+    const decided = { ...trace, 'x-zta-decision-id': decisionId };
     if (response === UNAUTHORIZED) {
       req.resume();
-      return send(
-        res,
-        401,
-        { message: 'Unauthorized' },
-        { ...trace, 'x-amzn-errortype': 'UnauthorizedException' },
-      );
+      const headers = { ...decided, 'x-amzn-errortype': 'UnauthorizedException' };
+      return send(res, 401, { message: 'Unauthorized' }, headers);
     }
-    if (!allowed) {
+    if (!isAllowed(response, event.methodArn as string)) {
       req.resume();
-      return send(
-        res,
-        403,
-        { Message: 'User is not authorized to access this resource with an explicit deny' },
-        { ...trace, 'x-amzn-errortype': 'AccessDeniedException' },
-      );
+      const body = { Message: 'User is not authorized to access this resource with an explicit deny' };
+      return send(res, 403, body, { ...decided, 'x-amzn-errortype': 'AccessDeniedException' });
     }
     const authorizer = {
       principalId: 'principalId' in response ? response.principalId : undefined,
       ...response.context,
     };
-    if (options.upstream) return forward(req, res, options.upstream, authorizer, trace);
-    req.resume();
-    return send(res, 200, { method: event.httpMethod, path, authorizer }, trace);
+    if (!options.upstream) {
+      req.resume();
+      return send(res, 200, { method, path, authorizer }, decided);
+    }
+    const failure = await forward(req, res, {
+      upstream: options.upstream,
+      path,
+      query,
+      authorizer,
+      trace: decided,
+      timeoutMs: options.upstreamTimeoutMs ?? 30_000,
+      agent,
+    });
+    if (failure) access.error = failure;
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, { message: 'Internal server error' }, {});
-      else res.destroy();
+    const access: AccessRecord = {
+      schema: 'zta.access/v1',
+      time: new Date(clock()).toISOString(),
+      requestId: randomUUID(),
+      method: (req.method ?? 'GET').toUpperCase(),
+      // Replaced by the checked path; until then what the client sent, clipped and without
+      // the query, which may carry a token (`?access_token=`) and is never logged.
+      path: loggedTarget(req.url ?? ''),
+    };
+    inFlight.add(res);
+    // While draining, every answer closes its connection, so no request can follow it.
+    if (draining) res.shouldKeepAlive = false;
+    const closed = new Promise((resolve) => res.once('close', resolve));
+    const handled = handle(req, res, access).catch(() => {
+      access.error = 'internal_error';
+      if (res.headersSent) res.destroy();
+      else send(res, 500, { message: 'Internal server error' }, { 'x-amzn-requestid': access.requestId });
+    });
+    void Promise.all([handled, closed]).then(() => {
+      inFlight.delete(res);
+      if (draining) setImmediate(() => server.closeIdleConnections());
+      access.status = res.headersSent ? res.statusCode : null;
+      if (!res.writableFinished) access.error ??= 'client_aborted';
+      record(options.onRecord, access);
     });
   });
+  const recordRefusal = (fields: ClientErrorFields) =>
+    record(options.onRecord, { schema: 'zta.access/v1', time: new Date(clock()).toISOString(), ...fields });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) =>
+    answerClientError(error, socket, recordRefusal),
+  );
+  server.on('connect', (req: IncomingMessage, socket) => refuseConnect(req, socket, recordRefusal));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  const stopAccepting = () => {
+    draining = true;
+    closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => agent.destroy());
+    return closing;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     server,
     flushCache: () => cache.clear(),
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    drain: async (graceMs) => {
+      const closed = stopAccepting();
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+    close: () => {
+      const closed = stopAccepting();
+      server.closeAllConnections();
+      return closed;
+    },
   };
+}
+
+function loggedTarget(target: string): string {
+  const question = target.indexOf('?');
+  return (question < 0 ? target : target.slice(0, question)).slice(0, MAX_LOGGED_TARGET);
+}
+
+/** Every value of a header named Authorization, in any case, in the order sent. */
+function authorizationValues(rawHeaders: readonly string[]): string[] {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 13 && name.toLowerCase() === 'authorization')
+      values.push(rawHeaders[i + 1] as string);
+  }
+  return values;
+}
+
+/** A record sink that fails must not take the gateway down; the response is already sent. */
+function record(onRecord: (record: object) => void, access: object): void {
+  try {
+    onRecord(access);
+  } catch {
+    // Nothing left to tell the client; the sink's own error reporting is the sink's job.
+  }
 }
 
 /** IAM evaluation of an authorizer policy for one methodArn: an explicit Deny wins. */
@@ -189,37 +296,4 @@ function send(res: ServerResponse, status: number, body: object, headers: Record
     ...headers,
   });
   res.end(text);
-}
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'proxy-authorization',
-]);
-
-function forward(
-  req: IncomingMessage,
-  res: ServerResponse,
-  upstream: URL,
-  authorizer: Record<string, unknown>,
-  trace: Record<string, string>,
-): void {
-  const target = new URL(req.url ?? '/', upstream);
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name) && !name.startsWith('x-zta-')) headers[name] = value;
-  }
-  headers['x-zta-authorizer'] = JSON.stringify(authorizer);
-  const proxied = httpRequest(target, { method: req.method, headers }, (upstreamRes) => {
-    res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, ...trace });
-    upstreamRes.pipe(res);
-  });
-  proxied.on('error', () => {
-    if (!res.headersSent) send(res, 502, { message: 'Bad Gateway' }, trace);
-    else res.destroy();
-  });
-  req.pipe(proxied);
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../security/gateway-harness.ts';
 import { jsonLines, runCli, type Workspace, workspace, ZTA } from './harness.ts';
 
 /** The local gateway over real HTTP on 127.0.0.1, as `zta serve` runs it. */
@@ -98,7 +99,10 @@ describe('zta serve', () => {
         .map((r) => r.authorizerCache);
 
     expect([first.status, second.status]).toEqual([201, 201]);
-    expect(accessFor(first.headers.get('x-zta-decision-id'))).toEqual(['miss', 'hit']);
+    // Access records are written when a response has closed: wait for the second one.
+    const id = first.headers.get('x-zta-decision-id');
+    await until(() => accessFor(id).length === 2, 'two access records');
+    expect(accessFor(id)).toEqual(['miss', 'hit']);
 
     await runCli(['revoke', '--config', ws.config, '--jti', 'dave-1']);
     const afterRevoke = await get('/api/profile', `Bearer ${token}`);

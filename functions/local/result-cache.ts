@@ -1,0 +1,71 @@
+import type { AuthorizerResponse } from '../authorizer/response.ts';
+
+export interface CachedResult {
+  readonly response: AuthorizerResponse;
+  readonly decisionId: string;
+}
+
+interface Entry extends CachedResult {
+  readonly expiresAt: number;
+}
+
+export interface ResultCacheOptions {
+  readonly ttlSeconds: number;
+  /** @default 10,000: past it the cache is emptied, never grown */
+  readonly maxEntries?: number;
+  /**
+   * A value that changes whenever a cached answer may have become wrong (keys, revocations,
+   * policy revision); read on every lookup, and a change drops every entry.
+   */
+  readonly stamp?: () => string;
+}
+
+/**
+ * The gateway's authorizer-result cache, the local stand-in for API Gateway's: one answer per
+ * identity source. It never outlives what it cached: an entry ends at the earlier of the TTL
+ * and the moment its token stops verifying (`exp` + clock tolerance, `cacheUntilMs`), and every
+ * entry is dropped when the stamp changes. An answer without `cacheUntilMs` (no verified
+ * token) is not kept: nothing says how long it stays true.
+ */
+export class ResultCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private stamp: string | undefined;
+
+  constructor(private readonly options: ResultCacheOptions) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.stamp = options.stamp?.();
+  }
+
+  get(key: string, nowMs: number): CachedResult | undefined {
+    this.checkStamp();
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= nowMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  set(key: string, result: CachedResult, nowMs: number, cacheUntilMs: number | undefined): void {
+    if (this.options.ttlSeconds <= 0 || cacheUntilMs === undefined) return;
+    const expiresAt = Math.min(nowMs + this.options.ttlSeconds * 1000, cacheUntilMs);
+    if (!(expiresAt > nowMs)) return;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(key, { ...result, expiresAt });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private checkStamp(): void {
+    if (!this.options.stamp) return;
+    const current = this.options.stamp();
+    if (current !== this.stamp) {
+      this.entries.clear();
+      this.stamp = current;
+    }
+  }
+}
