@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { subjectRetentionSeconds } from '../../functions/core/revocation-writer.ts';
 import { type RunningGateway, startGateway } from '../../functions/local/gateway.ts';
 import { createLocalPipeline } from '../../functions/local/pipeline.ts';
+import { startPolicyHotReload } from '../../functions/local/policy-hot-reload.ts';
 import type { BuiltAuthorizer } from '../../functions/runtime/build-authorizer.ts';
 import { revocationWriterFor } from '../../functions/runtime/revocation-writers.ts';
 import { recordSink, UsageError } from './io.ts';
@@ -32,6 +33,9 @@ Cache: results are cached per identity source (one Authorization value, method, 
 gateway.cacheTtlSeconds (default 300), never past the token's exp + clock tolerance, and flushed
 when any key set (files, jwksUri, local issuer), the revocation file or the policy revision
 changes. A request with several Authorization values is 401, never answered from the cache.
+Policies reload while it runs: a change to a .cedar file or the schema is validated as at
+startup and, if the whole set loads, decides from then on (a new policyRevision; the cache is
+flushed); if not, the previous set keeps deciding and one line on stderr names the file and line.
 Stopping: SIGTERM or SIGINT drains (no new connections, idle ones closed, requests in flight
 answered for up to --drain-seconds); a second signal closes every connection at once.
 
@@ -98,18 +102,25 @@ export function parsePort(value: string): number {
   return port;
 }
 
+export interface RunGatewayOptions {
+  readonly port: number;
+  readonly upstream?: string | undefined;
+  readonly log?: string | undefined;
+  readonly events?: string | undefined;
+  /** Lines for the operator. @default stdout (info) and stderr (warn) */
+  readonly info?: (line: string) => void;
+  readonly warn?: (line: string) => void;
+  /** How often the policy files' stamps are compared (hot reload). @default 1000 */
+  readonly policyCheckMs?: number;
+}
+
 /**
- * Starts the gateway for a built authorizer: cache flushing, JWKS route, record sink, and the
- * local decision pipeline (event bus, `--events` file, auto-revocation).
+ * Starts the gateway for a built authorizer: cache flushing, JWKS route, record sink, the
+ * local decision pipeline (event bus, `--events` file, auto-revocation), policy hot reload.
  */
 export async function runGateway(
   built: BuiltAuthorizer,
-  options: {
-    port: number;
-    upstream?: string | undefined;
-    log?: string | undefined;
-    events?: string | undefined;
-  },
+  options: RunGatewayOptions,
 ): Promise<RunningGateway> {
   const upstream = options.upstream === undefined ? undefined : parseUpstream(options.upstream);
   const { config, localKeys } = built;
@@ -141,14 +152,25 @@ export async function runGateway(
     ...(upstream ? { upstream } : {}),
     ...(localKeys ? { jwks: () => localKeys.publicJwks() } : {}),
   });
+  const reload = startPolicyHotReload({
+    dir: config.policiesDir,
+    reload: built.reloadPolicies,
+    onRecord: sink,
+    info: options.info ?? ((line) => process.stdout.write(`${line}\n`)),
+    warn: options.warn ?? ((line) => process.stderr.write(`${line}\n`)),
+    ...(options.policyCheckMs === undefined ? {} : { intervalMs: options.policyCheckMs }),
+  });
   const running = gateway;
+  const stopWatching = () => reload.close();
   return {
     ...running,
     drain: async (graceMs) => {
+      stopWatching();
       await running.drain(graceMs);
       await pipeline.idle();
     },
     close: async () => {
+      stopWatching();
       await running.close();
       await pipeline.idle();
     },

@@ -143,13 +143,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (cached) {
       ({ response, decisionId } = cached);
     } else {
+      const generation = cache.generation();
       const outcome = await options.authorize(event, now);
       options.onRecord(outcome.record);
       response = toApiGatewayResponse(outcome);
       decisionId = outcome.record.decisionId;
       const cacheable = options.cacheDenials !== false || outcome.decision.effect === 'allow';
       if (cacheKey !== undefined && response !== UNAUTHORIZED && cacheable) {
-        cache.set(cacheKey, { response, decisionId }, now, outcome.cacheUntilMs);
+        cache.set(cacheKey, { response, decisionId }, now, outcome.cacheUntilMs, generation);
       }
     }
     access.decisionId = decisionId;

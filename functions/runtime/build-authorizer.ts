@@ -3,7 +3,8 @@ import type { AuthorizerConfig, IssuerConfig } from '../core/config/authorizer-c
 import { ConfigError } from '../core/config/reader.ts';
 import type { TrustedIssuer } from '../core/jwt/verify-token.ts';
 import type { KeySource } from '../core/keys.ts';
-import { createPolicyEngine, type LoadedPolicyEngine } from '../core/policy/engine.ts';
+import { createPolicyEngine, revisionOf } from '../core/policy/engine.ts';
+import { PolicyLoadError } from '../core/policy/errors.ts';
 import type { RevocationStore } from '../core/revocation.ts';
 import type { StaticCredentials } from './aws/client-config.ts';
 import { lazyDynamoRevocationStore } from './dynamodb/lazy-revocation-store.ts';
@@ -12,19 +13,43 @@ import { remoteKeySource } from './jwks-remote.ts';
 import { LocalKeyStore } from './local-key-store.ts';
 import { readPolicySource } from './policy-dir.ts';
 import { RevocationFileStore } from './revocation-file-store.ts';
+import { type SwappablePolicyEngine, swappablePolicyEngine } from './swappable-policy.ts';
 
 export interface BuiltAuthorizer {
   readonly authorize: Authorizer;
   readonly config: AuthorizerConfig;
-  readonly policy: LoadedPolicyEngine;
+  /** The policy set deciding now; `reloadPolicies` replaces it. */
+  readonly policy: SwappablePolicyEngine;
   readonly revocations: RevocationStore | null;
   readonly localKeys: LocalKeyStore | undefined;
+  /** Every trusted issuer with its key source (configured ones first, then the local issuer). */
+  readonly issuers: readonly TrustedIssuer[];
   /**
    * Changes whenever a cached answer may have become wrong: a key source's key set, the
    * revocation file, or the policy revision. The local gateway flushes its cache on a change.
    */
   stamp(): string;
+  /**
+   * Reads the policy folder again and, if the whole set loads exactly as at startup, makes it
+   * the deciding set. A set that does not load changes nothing. Synchronous: call it from a
+   * timer or watch callback, never between the steps of a decision (see swappable-policy.ts).
+   */
+  reloadPolicies(): PolicyReload;
 }
+
+/** What `reloadPolicies` did. */
+export type PolicyReload =
+  | { readonly outcome: 'applied'; readonly revision: string; readonly previousRevision: string }
+  | { readonly outcome: 'unchanged'; readonly revision: string }
+  | {
+      readonly outcome: 'refused';
+      /** The refused texts' revision, when the folder could be read. */
+      readonly candidateRevision?: string;
+      /** The revision still deciding. */
+      readonly revision: string;
+      /** One line per problem, each naming its file (and line, when Cedar gives one). */
+      readonly problems: readonly string[];
+    };
 
 export interface BuildOptions {
   /**
@@ -57,10 +82,14 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
     config: issuer,
     keys: namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options.fetch)),
   }));
-  const policy = createPolicyEngine(readPolicySource(config.policiesDir), {
-    compiled: options.compiledPolicies,
-    decisionCacheSize: config.caches.decisions,
-  });
+  // One way to load a set, at startup and on every reload: a reload is validated exactly as
+  // a cold start would validate it.
+  const loadPolicies = (source = readPolicySource(config.policiesDir)) =>
+    createPolicyEngine(source, {
+      compiled: options.compiledPolicies,
+      decisionCacheSize: config.caches.decisions,
+    });
+  const policy = swappablePolicyEngine(loadPolicies());
   const revocations = revocationStoreFor(config.revocations, options);
   const authorize = createAuthorizer({
     issuers,
@@ -75,7 +104,29 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
       config.revocations?.kind === 'file' ? fileStamp(config.revocations.path) : '',
       ...issuers.map((i) => i.keys.stamp?.() ?? ''),
     ].join('\n');
-  return { authorize, config, policy, revocations, localKeys, stamp };
+  const reloadPolicies = (): PolicyReload => {
+    const serving = policy.revision;
+    let candidateRevision: string | undefined;
+    try {
+      const source = readPolicySource(config.policiesDir);
+      candidateRevision = revisionOf(source);
+      if (candidateRevision === serving) return { outcome: 'unchanged', revision: serving };
+      policy.swap(loadPolicies(source));
+      return { outcome: 'applied', revision: policy.revision, previousRevision: serving };
+    } catch (error) {
+      const problems =
+        error instanceof PolicyLoadError
+          ? error.problems
+          : [error instanceof Error ? error.message : String(error)];
+      return {
+        outcome: 'refused',
+        revision: serving,
+        problems,
+        ...(candidateRevision === undefined ? {} : { candidateRevision }),
+      };
+    }
+  };
+  return { authorize, config, policy, revocations, localKeys, issuers, stamp, reloadPolicies };
 }
 
 function revocationStoreFor(
