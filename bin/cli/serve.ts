@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { subjectRetentionSeconds } from '../../functions/core/revocation-writer.ts';
+import { createLocalConsole } from '../../functions/local/console/local-console.ts';
 import { type RunningGateway, startGateway } from '../../functions/local/gateway.ts';
 import { createLocalPipeline } from '../../functions/local/pipeline.ts';
 import { startPolicyHotReload } from '../../functions/local/policy-hot-reload.ts';
@@ -14,7 +15,7 @@ export const serve: Command = {
   summary: 'run the local zero-trust gateway (API Gateway + the authorizer) on 127.0.0.1',
   help: `
 Usage: zta serve --config <file> [--port <n>] [--upstream <origin>] [--log <file>]
-                 [--events <file>] [--drain-seconds <n>]
+                 [--events <file>] [--drain-seconds <n>] [--console]
 
 Listens on 127.0.0.1. Each request becomes an API Gateway REST REQUEST event for a greedy proxy
 resource, is decided by the same core as the Lambda, and is answered as API Gateway would:
@@ -49,6 +50,8 @@ answered for up to --drain-seconds); a second signal closes every connection at 
                     envelope (Authorization Decision, Principal Suspected Compromise,
                     Credential Revoked; schema in docs/events.md)
   --drain-seconds <n>  grace period for requests in flight on SIGTERM (default 10)
+  --console         serve a read-only console at /_zta/ (decisions live, deny reasons,
+                    revocations, keys); /_zta/... is then never forwarded to the upstream
 With a localIssuer, GET /.well-known/jwks.json serves its public keys without authorization.
 With "autoRevocation": { "denyThreshold": n, "windowSeconds": s } in the config, n policy
 denials (403) of one verified principal within s seconds revoke every token of it issued up to
@@ -64,6 +67,7 @@ then, in the config's revocation store; policy denials are then not cached, so e
         log: { type: 'string' },
         events: { type: 'string' },
         'drain-seconds': { type: 'string' },
+        console: { type: 'boolean' },
       },
       strict: true,
     });
@@ -74,8 +78,10 @@ then, in the config's revocation store; policy denials are then not cached, so e
       upstream: values.upstream,
       log: values.log,
       events: values.events,
+      console: values.console === true,
     });
     process.stdout.write(`zta gateway listening on ${gateway.url}\n`);
+    if (values.console) process.stdout.write(`zta console on ${gateway.url}/_zta/\n`);
     await untilSignal(gateway, drainSeconds);
     return 0;
   },
@@ -107,6 +113,8 @@ export interface RunGatewayOptions {
   readonly upstream?: string | undefined;
   readonly log?: string | undefined;
   readonly events?: string | undefined;
+  /** Serve the read-only console at `/_zta/`. @default false */
+  readonly console?: boolean;
   /** Lines for the operator. @default stdout (info) and stderr (warn) */
   readonly info?: (line: string) => void;
   readonly warn?: (line: string) => void;
@@ -116,7 +124,8 @@ export interface RunGatewayOptions {
 
 /**
  * Starts the gateway for a built authorizer: cache flushing, JWKS route, record sink, the
- * local decision pipeline (event bus, `--events` file, auto-revocation), policy hot reload.
+ * local decision pipeline (event bus, `--events` file, auto-revocation), policy hot reload and,
+ * when asked, the console.
  */
 export async function runGateway(
   built: BuiltAuthorizer,
@@ -124,7 +133,14 @@ export async function runGateway(
 ): Promise<RunningGateway> {
   const upstream = options.upstream === undefined ? undefined : parseUpstream(options.upstream);
   const { config, localKeys } = built;
-  const sink = recordSink(options.log);
+  const console = options.console ? await createLocalConsole(built) : undefined;
+  const logSink = recordSink(options.log);
+  const sink = console
+    ? (record: object) => {
+        logSink(record);
+        console.onRecord(record);
+      }
+    : logSink;
   const eventsFile = options.events;
   let gateway: RunningGateway | undefined;
   const pipeline = createLocalPipeline({
@@ -151,6 +167,7 @@ export async function runGateway(
     invalidationStamp: () => built.stamp(),
     ...(upstream ? { upstream } : {}),
     ...(localKeys ? { jwks: () => localKeys.publicJwks() } : {}),
+    ...(console ? { console: console.routes } : {}),
   });
   const reload = startPolicyHotReload({
     dir: config.policiesDir,
@@ -161,7 +178,10 @@ export async function runGateway(
     ...(options.policyCheckMs === undefined ? {} : { intervalMs: options.policyCheckMs }),
   });
   const running = gateway;
-  const stopWatching = () => reload.close();
+  const stopWatching = () => {
+    reload.close();
+    console?.close();
+  };
   return {
     ...running,
     drain: async (graceMs) => {
