@@ -118,8 +118,6 @@ export interface RunGatewayOptions {
   /** Lines for the operator. @default stdout (info) and stderr (warn) */
   readonly info?: (line: string) => void;
   readonly warn?: (line: string) => void;
-  /** How often the policy files' stamps are compared (hot reload). @default 1000 */
-  readonly policyCheckMs?: number;
 }
 
 /**
@@ -133,12 +131,12 @@ export async function runGateway(
 ): Promise<RunningGateway> {
   const upstream = options.upstream === undefined ? undefined : parseUpstream(options.upstream);
   const { config, localKeys } = built;
-  const console = options.console ? await createLocalConsole(built) : undefined;
+  const localConsole = options.console ? await createLocalConsole(built) : undefined;
   const logSink = recordSink(options.log);
-  const sink = console
+  const sink = localConsole
     ? (record: object) => {
+        localConsole.onRecord(record);
         logSink(record);
-        console.onRecord(record);
       }
     : logSink;
   const eventsFile = options.events;
@@ -167,7 +165,7 @@ export async function runGateway(
     invalidationStamp: () => built.stamp(),
     ...(upstream ? { upstream } : {}),
     ...(localKeys ? { jwks: () => localKeys.publicJwks() } : {}),
-    ...(console ? { console: console.routes } : {}),
+    ...(localConsole ? { console: localConsole.routes } : {}),
   });
   const reload = startPolicyHotReload({
     dir: config.policiesDir,
@@ -175,12 +173,11 @@ export async function runGateway(
     onRecord: sink,
     info: options.info ?? ((line) => process.stdout.write(`${line}\n`)),
     warn: options.warn ?? ((line) => process.stderr.write(`${line}\n`)),
-    ...(options.policyCheckMs === undefined ? {} : { intervalMs: options.policyCheckMs }),
   });
   const running = gateway;
   const stopWatching = () => {
     reload.close();
-    console?.close();
+    localConsole?.close();
   };
   return {
     ...running,

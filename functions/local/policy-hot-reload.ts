@@ -1,6 +1,6 @@
 import { assertUnreachable } from '../core/reasons.ts';
 import type { PolicyReload } from '../runtime/build-authorizer.ts';
-import { type PolicyWatch, type PolicyWatchOptions, watchPolicyDir } from '../runtime/policy-watch.ts';
+import { type PolicyWatch, watchPolicyDir } from '../runtime/policy-watch.ts';
 
 /** One record per reload that changed something or was refused (schema in the README). */
 export interface PolicyReloadRecord {
@@ -16,7 +16,7 @@ export interface PolicyReloadRecord {
   readonly problems?: readonly string[];
 }
 
-export interface PolicyHotReloadOptions extends Pick<PolicyWatchOptions, 'intervalMs' | 'debounceMs'> {
+export interface PolicyHotReloadOptions {
   /** The policy folder to watch. */
   readonly dir: string;
   /** `BuiltAuthorizer.reloadPolicies`. */
@@ -90,9 +90,5 @@ export function startPolicyHotReload(options: PolicyHotReloadOptions): PolicyWat
         return assertUnreachable(result);
     }
   };
-  return watchPolicyDir(options.dir, {
-    onChange,
-    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
-    ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
-  });
+  return watchPolicyDir(options.dir, { onChange });
 }
