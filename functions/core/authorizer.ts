@@ -3,9 +3,8 @@ import { bearerToken } from './bearer.ts';
 import { type Decision, unauthorized } from './decision.ts';
 import { type DecisionRecord, decisionRecord, type TokenFacts } from './decision-record.ts';
 import { parseAuthorizerEvent, type RequestFacts } from './event.ts';
-import { principalFacts } from './identity.ts';
+import { byIssuer, type TrustedIssuer } from './jwt/issuer-entry.ts';
 import { createTokenVerifier } from './jwt/verified-token-cache.ts';
-import type { TrustedIssuer } from './jwt/verify-token.ts';
 import type { PolicyEngine } from './policy/types.ts';
 import { isRevoked, type RevocationStore } from './revocation.ts';
 
@@ -47,7 +46,7 @@ export type Authorizer = (event: unknown, nowMs: number) => Promise<DecisionOutc
  * `internal_error`. Nothing here reads the clock, the environment or the network directly.
  */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
-  const issuers = new Map(deps.issuers.map((i) => [i.config.issuer, i]));
+  const issuers = byIssuer(deps.issuers);
   const newId = deps.newDecisionId ?? randomUUID;
   const verifyToken = createTokenVerifier(issuers, deps.maxTokenBytes, deps.verifiedTokenCacheSize ?? 4096);
   // A header far beyond the token cap is refused before even the character scan.
@@ -71,7 +70,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
 
     const verified = await verifyToken(bearer.token, now);
     if (!verified.ok) return denied(facts, verified.reason, verified.detail, verified.facts);
-    const { claims, issuer } = verified;
+    const { claims } = verified;
 
     if (deps.revocations) {
       let revoked: boolean;
@@ -90,7 +89,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       if (revoked) return denied(facts, 'token_revoked', 'jti or subject revoked', verified.facts);
     }
 
-    const principal = principalFacts(claims, issuer.claims);
+    const principal = verified.principal;
     const result = deps.policy.evaluate({ principal, request: facts.target, now });
     const decision: Decision =
       result.decision === 'allow'

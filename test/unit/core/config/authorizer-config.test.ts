@@ -92,8 +92,8 @@ describe('parseAuthorizerConfig: refusals name the key', () => {
       path: 'issuers[0].jwksFile',
     },
     {
-      name: 'both jwksFile and jwksUri',
-      raw: issuerWith({ jwksUri: 'https://idp/jwks' }),
+      name: 'both jwksUri and discovery',
+      raw: uriIssuer({ discovery: true }),
       path: 'issuers[0].jwksUri',
     },
     { name: 'an empty jwksFile', raw: issuerWith({ jwksFile: '' }), path: 'issuers[0].jwksFile' },
@@ -135,7 +135,14 @@ describe('parseAuthorizerConfig: refusals name the key', () => {
       raw: issuerWith({ claims: { roles: [{ claim: 'r', type: 'number' }] } }),
       path: 'issuers[0].claims.roles[0].type',
     },
-    { name: 'the same issuer twice', raw: topWith({ issuers: [ISSUER, ISSUER] }), path: 'issuers[1].issuer' },
+    {
+      name: 'an issuer that is also the local issuer',
+      raw: topWith({
+        issuers: [ISSUER],
+        localIssuer: { issuer: ISSUER.issuer, audience: 'zt-api', keysDir: './keys' },
+      }),
+      path: 'issuers[0].issuer',
+    },
     { name: 'no revocations', raw: topWith({ revocations: undefined }), path: 'revocations' },
     { name: 'revocations without a file', raw: topWith({ revocations: {} }), path: 'revocations.file' },
     {
@@ -193,15 +200,24 @@ describe('parseAuthorizerConfig: accepted configs', () => {
         {
           issuer: ISSUER.issuer,
           audiences: ['zt-api'],
+          clientIds: [],
+          requiredClaims: [],
           algorithms: ['ES256', 'RS256'],
           jwks: { kind: 'file', path: '/etc/zta/jwks.json' },
           typ: undefined,
           clockToleranceSeconds: 30,
           maxLifetimeSeconds: 86_400,
-          claims: expect.objectContaining({
+          claims: {
+            roles: [
+              { claim: ['role'], type: 'string' },
+              { claim: ['roles'], type: 'array' },
+            ],
+            scopes: [['scope'], ['scp']],
             mfaAmrValues: ['mfa'],
-            mfaBooleanClaims: ['mfa_verified', 'mfa'],
-          }),
+            mfaAcrValues: [],
+            mfaBooleanClaims: [['mfa_verified'], ['mfa']],
+            typed: [],
+          },
         },
       ],
       policiesDir: '/etc/zta/policies',
