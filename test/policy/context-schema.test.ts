@@ -27,7 +27,7 @@ describe('requestContextProblems: every action must accept what the engine sends
   ])('%s', (_, schema, expected) => {
     const problems = requestContextProblems(schema);
     expect(problems).toHaveLength(expected.length);
-    expected.forEach((pattern, i) => expect(problems[i]).toMatch(pattern));
+    for (const [i, pattern] of expected.entries()) expect(problems[i]).toMatch(pattern);
   });
 
   it('refuses to load a policy set whose schema predates scopes, saying what to add', () => {
