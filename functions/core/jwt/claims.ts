@@ -40,7 +40,7 @@ export function checkClaims(
     return fail('invalid_claims', 'jti must be a non-empty string');
 
   const mismatch = entryClaimsMismatch(claims, issuer);
-  if (mismatch) return { ok: false, ...mismatch };
+  if (mismatch) return fail(mismatch.reason, mismatch.detail);
 
   const tolerance = issuer.clockToleranceSeconds;
   if (now > exp + tolerance) return fail('token_expired', 'exp is in the past');
@@ -54,8 +54,8 @@ export function checkClaims(
 }
 
 /**
- * The claim checks that tell an issuer's entries apart (`issuer-entry.ts`): audience or client
- * id, and required claim values. A pure function of the claims, so an entry chosen for a token
+ * The claim checks that tell an issuer's entries apart (`issuer-entry.ts`): required claim
+ * values, then audience or client id. A pure function of the claims, so an entry chosen for a token
  * stays chosen for it.
  *
  * With an `aud`, it must hold one of the entry's audiences. Without one, `client_id` must be one
@@ -65,7 +65,16 @@ export function checkClaims(
 export function entryClaimsMismatch(
   claims: Readonly<Record<string, unknown>>,
   issuer: IssuerConfig,
-): { reason: CredentialReason; detail: string } | undefined {
+): { reason: CredentialReason; detail: string; audience: boolean } | undefined {
+  for (const required of issuer.requiredClaims) {
+    const value = claimAt(claims, required.claim);
+    if (!required.oneOf.some((expected) => expected === value))
+      return problem(
+        'invalid_claims',
+        `${showClaimPath(required.claim)} does not have a required value`,
+        false,
+      );
+  }
   const { aud } = claims;
   if (aud !== undefined || issuer.clientIds.length === 0) {
     const audiences = audienceList(aud);
@@ -80,16 +89,12 @@ export function entryClaimsMismatch(
     if (!issuer.clientIds.includes(clientId))
       return problem('audience_mismatch', 'client_id is none of the configured clientIds');
   }
-  for (const required of issuer.requiredClaims) {
-    const value = claimAt(claims, required.claim);
-    if (!required.oneOf.some((expected) => expected === value))
-      return problem('invalid_claims', `${showClaimPath(required.claim)} does not have a required value`);
-  }
   return undefined;
 }
 
-function problem(reason: CredentialReason, detail: string) {
-  return { reason, detail };
+/** `audience`: the required claims passed and the audience (or client id) check failed. */
+function problem(reason: CredentialReason, detail: string, audience = true) {
+  return { reason, detail, audience };
 }
 
 function audienceList(aud: unknown): readonly string[] | undefined {

@@ -7,8 +7,10 @@
  * Error semantics (every one a 401):
  * - no entry for the `iss`: `untrusted_issuer`;
  * - one entry: it is used, and its own checks give their precise reasons further on;
- * - several, none matching: the reason all of them gave when they agree (say every entry
- *   refused the audience: `audience_mismatch`), else `untrusted_issuer`;
+ * - several, none matching: the reason of the entries the token came closest to (checks run
+ *   alg, typ, required claims, audience / client id), when they agree — a Cognito access token
+ *   of another app client passes the access entry's `token_use` and fails its client id:
+ *   `audience_mismatch` — else `untrusted_issuer`;
  * - several matching: `ambiguous_issuer`. Guessing would let the token pick the entry whose
  *   mapping suits it best (its roles, its MFA rule), so nothing is guessed.
  *
@@ -56,11 +58,19 @@ export function chooseEntry(
     return { ok: false, reason: 'untrusted_issuer', detail: 'iss is missing or not a configured issuer' };
   if (candidates.length === 1) return { ok: true, trusted: candidates[0] as TrustedIssuer };
   const matching: TrustedIssuer[] = [];
-  const reasons = new Set<CredentialReason>();
+  let closest = 0;
+  let reasons = new Set<CredentialReason>();
   for (const candidate of candidates) {
     const mismatch = entryMismatch(candidate.config, header, claims);
-    if (mismatch === undefined) matching.push(candidate);
-    else reasons.add(mismatch);
+    if (mismatch === undefined) {
+      matching.push(candidate);
+      continue;
+    }
+    if (mismatch.depth > closest) {
+      closest = mismatch.depth;
+      reasons = new Set();
+    }
+    if (mismatch.depth === closest) reasons.add(mismatch.reason);
   }
   if (matching.length === 1) return { ok: true, trusted: matching[0] as TrustedIssuer };
   if (matching.length > 1) {
@@ -80,15 +90,16 @@ export function chooseEntry(
       };
 }
 
-/** Why `issuer` is not the entry for this token, or undefined when it is. */
+/** Why `issuer` is not the entry for this token and how far its checks got, or undefined. */
 function entryMismatch(
   issuer: IssuerConfig,
   header: Readonly<Record<string, unknown>>,
   claims: Readonly<Record<string, unknown>>,
-): CredentialReason | undefined {
-  if (!issuer.algorithms.some((a) => a === header.alg)) return 'algorithm_not_allowed';
-  if (!typAccepted(header.typ, issuer.typ)) return 'unsupported_token_header';
-  return entryClaimsMismatch(claims, issuer)?.reason;
+): { reason: CredentialReason; depth: number } | undefined {
+  if (!issuer.algorithms.some((a) => a === header.alg)) return { reason: 'algorithm_not_allowed', depth: 1 };
+  if (!typAccepted(header.typ, issuer.typ)) return { reason: 'unsupported_token_header', depth: 2 };
+  const mismatch = entryClaimsMismatch(claims, issuer);
+  return mismatch && { reason: mismatch.reason, depth: mismatch.audience ? 4 : 3 };
 }
 
 /** `typ` as the entry wants it: equal to its `typ` when set, else absent, `JWT` or `at+jwt`. */
