@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   revoke: async () => (await import('./revoke.ts')).revoke,
   token: async () => (await import('./token.ts')).token,
   keys: async () => (await import('./keys.ts')).keys,
+  jwks: async () => (await import('./jwks.ts')).jwks,
   validate: async () => (await import('./validate.ts')).validate,
   serve: async () => (await import('./serve.ts')).serve,
   start: async () => (await import('./start.ts')).start,
