@@ -53,6 +53,8 @@ export interface AuthorizerConfig {
 }
 
 export const TOP_KEYS = [
+  // The JSON Schema (schema/zta.config.schema.json) for editor completion; not read.
+  '$schema',
   'issuers',
   'policies',
   'revocations',
@@ -80,6 +82,7 @@ export interface ParseOptions {
 export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): AuthorizerConfig {
   const root = objectAt(raw, '(config)');
   onlyKeys(root, '', TOP_KEYS);
+  optionalString(root, '$schema', '');
   const path = (p: string) => (isAbsolute(p) ? p : resolve(options.baseDir, p));
 
   const localIssuer = root.localIssuer === undefined ? undefined : parseLocalIssuer(root.localIssuer, path);
