@@ -66,17 +66,19 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
     return { config: issuer, keys };
   });
   const policySource = readPolicySource(config.policiesDir);
-  const policy = createPolicyEngine(policySource, {
-    compiled: options.compiledPolicies,
-    decisionCacheSize: config.caches.decisions,
-  });
   const mismatch = typedClaimMismatch(
     policySource.schema,
     config.issuers.flatMap((issuer, i) =>
       issuer.claims.typed.map((typed) => ({ at: `issuers[${i}].claims.typed.${typed.name}.type`, ...typed })),
     ),
   );
+  // Before the engine: a typed claim the schema declares required also makes the engine refuse
+  // the schema, and the config key is the better thing to name.
   if (mismatch) throw new ConfigError(...mismatch);
+  const policy = createPolicyEngine(policySource, {
+    compiled: options.compiledPolicies,
+    decisionCacheSize: config.caches.decisions,
+  });
   const revocations = revocationStoreFor(config.revocations, options);
   const authorize = createAuthorizer({
     issuers,

@@ -109,7 +109,7 @@ export interface TypedClaimDeclaration {
 
 /**
  * The first typed claim the schema does not declare as `claims.<name>?: <type>` for every
- * action, as [config key path, problem]; undefined when all fit.
+ * action, as [config key path, problem]; undefined when all fit or the schema does not parse.
  */
 export function typedClaimMismatch(
   schemaText: string,
@@ -117,7 +117,8 @@ export function typedClaimMismatch(
 ): readonly [string, string] | undefined {
   if (declarations.length === 0) return undefined;
   const found = shapes(schemaText);
-  if (!found) return [declarations[0]?.at ?? 'issuers', 'the policy schema could not be read'];
+  // A schema Cedar cannot read is the policy loader's to report, with its own line numbers.
+  if (!found) return undefined;
   for (const { at, name, type } of declarations) {
     for (const [action, claims] of found.claims) {
       const attr = claims?.get(name);

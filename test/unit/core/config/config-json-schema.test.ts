@@ -29,10 +29,22 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const schema = JSON.parse(readFileSync(`${ROOT}schema/zta.config.schema.json`, 'utf8'));
-const validate = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, validateFormats: false }).compile(schema);
+const validate = new Ajv({
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  validateFormats: false,
+}).compile(schema);
 const OPTIONS = { baseDir: '/etc/zta', defaultPoliciesDir: '/etc/zta/policies' };
 
-type Node = { properties?: Record<string, Node>; oneOf?: Node[]; $ref?: string; additionalProperties?: Node };
+type Node = {
+  properties?: Record<string, Node>;
+  oneOf?: Node[];
+  $ref?: string;
+  additionalProperties?: Node;
+  items?: Node;
+};
 const definition = (name: string): Node => schema.definitions[name];
 const keysOf = (node: Node | undefined): string[] => Object.keys(node?.properties ?? {}).sort();
 
@@ -58,7 +70,7 @@ describe('schema/zta.config.schema.json', () => {
     [
       'issuers[].claims.roles[]',
       ROLE_CLAIM_KEYS,
-      keysOf((definition('claims').properties?.roles as { items: Node }).items),
+      keysOf((definition('claims').properties?.roles as { items?: Node } | undefined)?.items),
     ],
     [
       'issuers[].claims.typed.*',
