@@ -56,15 +56,6 @@ export interface BuildOptions {
 export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions = {}): BuiltAuthorizer {
   const watch = options.watchFiles ?? true;
   const localKeys = config.localIssuer ? new LocalKeyStore(config.localIssuer) : undefined;
-  // Entries with the same key source (several entries of one iss, say) share one cache and fetch.
-  const sources = new Map<string, KeySource>();
-  const issuers: TrustedIssuer[] = config.issuers.map((issuer, i) => {
-    const id = JSON.stringify(issuer.jwks);
-    const keys =
-      sources.get(id) ?? namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options));
-    sources.set(id, keys);
-    return { config: issuer, keys };
-  });
   const policySource = readPolicySource(config.policiesDir);
   const mismatch = typedClaimMismatch(
     policySource.schema,
@@ -78,6 +69,17 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
   const policy = createPolicyEngine(policySource, {
     compiled: options.compiledPolicies,
     decisionCacheSize: config.caches.decisions,
+  });
+  // Key sources after the policy engine: a remote source starts its first fetch when built, and
+  // the engine's synchronous load (Cedar's wasm) would otherwise eat that fetch's timeout.
+  // Entries with the same key source (several entries of one iss, say) share one cache and fetch.
+  const sources = new Map<string, KeySource>();
+  const issuers: TrustedIssuer[] = config.issuers.map((issuer, i) => {
+    const id = JSON.stringify(issuer.jwks);
+    const keys =
+      sources.get(id) ?? namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options));
+    sources.set(id, keys);
+    return { config: issuer, keys };
   });
   const revocations = revocationStoreFor(config.revocations, options);
   const authorize = createAuthorizer({
