@@ -107,18 +107,12 @@ describe('several entries for one iss, and client ids', () => {
     ],
     [
       'two entries told apart only by typ, token typ JWT',
-      [{ audience: ['api'], typ: 'at+jwt' }, { audience: ['api'] }],
+      [
+        { audience: ['api'], typ: 'at+jwt' },
+        { audience: ['api'], typ: 'JWT' },
+      ],
       { aud: 'api', scope: 'orders:read' },
       'allow',
-    ],
-    [
-      'two entries a required claim cannot tell apart',
-      [
-        { audience: ['api'], requiredClaims: { azp: ['a', 'b'] } },
-        { audience: ['api'], requiredClaims: { azp: 'b' } },
-      ],
-      { aud: 'api', azp: 'b', scope: 'orders:read' },
-      '401 ambiguous_issuer',
     ],
     [
       'a required value of another JSON type',
@@ -134,6 +128,62 @@ describe('several entries for one iss, and client ids', () => {
     ],
   ] as const)('%s', async (_, entries, claims, expected) => {
     expect(await decide(entries, claims)).toBe(expected);
+  });
+});
+
+describe('entries that accept the same tokens are refused when the config loads', () => {
+  const load = (entries: Record<string, unknown>[]) => () =>
+    parseAuthorizerConfig(
+      {
+        issuers: entries.map((e) => ({ issuer: ISS, algorithms: ['ES256'], jwksFile: 'j', ...e })),
+        revocations: null,
+      },
+      { baseDir: '/', defaultPoliciesDir: '/' },
+    );
+  it.each([
+    ['identical entries', [{ audience: 'api' }, { audience: 'api' }]],
+    ['overlapping audiences', [{ audience: ['a', 'b'] }, { audience: ['b', 'c'] }]],
+    ['overlapping client ids', [{ clientIds: ['x'] }, { clientIds: ['x'], audience: 'other' }]],
+    [
+      'required values that a token can meet together',
+      [
+        { audience: 'api', requiredClaims: { azp: ['a', 'b'] } },
+        { audience: 'api', requiredClaims: { azp: 'b' } },
+      ],
+    ],
+    [
+      'a required claim only one of them names',
+      [{ audience: 'api', requiredClaims: { azp: 'a' } }, { audience: 'api' }],
+    ],
+    [
+      'typ at+jwt beside an entry without typ (which accepts at+jwt too)',
+      [{ audience: 'api', typ: 'at+jwt' }, { audience: 'api' }],
+    ],
+  ])('%s', (_, entries) => {
+    expect(load(entries)).toThrow(
+      /issuers\[1\]\.issuer: issuer .* is configured twice: issuers\[0\] accepts the same tokens/,
+    );
+  });
+
+  it.each([
+    ['disjoint audiences', [{ audience: 'a' }, { audience: 'b' }]],
+    [
+      'disjoint required values',
+      [
+        { audience: 'api', requiredClaims: { token_use: 'access' } },
+        { audience: 'api', requiredClaims: { token_use: 'id' } },
+      ],
+    ],
+    [
+      'disjoint typ',
+      [
+        { audience: 'api', typ: 'at+jwt' },
+        { audience: 'api', typ: 'JWT' },
+      ],
+    ],
+    ['audience beside client ids', [{ audience: 'app' }, { clientIds: ['app'] }]],
+  ])('accepts %s', (_, entries) => {
+    expect(load(entries)).not.toThrow();
   });
 });
 

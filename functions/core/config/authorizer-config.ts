@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_CLAIMS } from './claim-mapping.ts';
-import { DAY, type IssuerConfig, issuerName, parseIssuer } from './issuer-config.ts';
+import { acceptSameTokens, DAY, type IssuerConfig, issuerName, parseIssuer } from './issuer-config.ts';
 import {
   type AutoRevocationConfig,
   parseAutoRevocation,
@@ -95,8 +95,18 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
   }
   const issuers = issuersRaw.map((item, i) => parseIssuer(item, join('issuers', i), path));
   if (localIssuer) issuers.push(localIssuerAsTrusted(localIssuer));
-  // Several entries may share an iss (they must then tell its tokens apart: jwt/issuer-entry.ts),
-  // but the local issuer's keys are its own: no configured entry may claim its iss.
+  // Several entries may share an iss, but must tell its tokens apart (jwt/issuer-entry.ts): two
+  // that accept the same token are a mistake to refuse now, not a 401 to discover later.
+  issuers.forEach((issuer, j) => {
+    const first = issuers.findIndex((other, i) => i < j && acceptSameTokens(other, issuer));
+    if (first >= 0 && j < issuersRaw.length) {
+      throw new ConfigError(
+        join(join('issuers', j), 'issuer'),
+        `issuer ${show(issuer.issuer)} is configured twice: issuers[${first}] accepts the same tokens (tell them apart by audience, clientIds, typ, requiredClaims or algorithms)`,
+      );
+    }
+  });
+  // The local issuer's keys are its own: no configured entry may claim its iss.
   if (localIssuer) {
     const clash = issuers.findIndex(
       (issuer, i) => i < issuersRaw.length && issuer.issuer === localIssuer.issuer,

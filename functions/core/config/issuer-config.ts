@@ -230,3 +230,27 @@ function parseCache(obj: Json, at: string, snapshotFile: string | undefined): Re
   }
   return settings;
 }
+
+/**
+ * True when some token with a single `aud` (or `client_id`) would fit both entries: same `iss`,
+ * a shared algorithm, `typ` rules that accept a common value, required claims that a token can
+ * meet together, and a shared audience or client id. Such entries are refused at load; entries
+ * that only a multi-audience token fits both of are left to the run-time `ambiguous_issuer`.
+ */
+export function acceptSameTokens(a: IssuerConfig, b: IssuerConfig): boolean {
+  if (a.issuer !== b.issuer) return false;
+  if (!a.algorithms.some((alg) => b.algorithms.includes(alg))) return false;
+  const typs = (typ: string | undefined) =>
+    typ === undefined ? ['', 'jwt', 'at+jwt'] : [typ.toLowerCase().replace(/^application\//, '')];
+  if (!typs(a.typ).some((t) => typs(b.typ).includes(t))) return false;
+  for (const required of a.requiredClaims) {
+    const same = b.requiredClaims.find(
+      (other) => other.claim.join('\u0000') === required.claim.join('\u0000'),
+    );
+    if (same && !required.oneOf.some((value) => same.oneOf.includes(value))) return false;
+  }
+  return (
+    a.audiences.some((aud) => b.audiences.includes(aud)) ||
+    a.clientIds.some((client) => b.clientIds.includes(client))
+  );
+}
