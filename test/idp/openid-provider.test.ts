@@ -49,7 +49,8 @@ async function authorizerFor(issuer = op.issuer) {
   const cache = {
     maxAgeSeconds: MAX_AGE,
     cooldownSeconds: COOLDOWN,
-    timeoutMs: 2000,
+    // Far longer than any test: a hanging refresh stays open while it is asserted.
+    timeoutMs: 25_000,
     maxStaleSeconds: MAX_STALE,
   };
   mkdirSync(join(dir, 'conf'));
