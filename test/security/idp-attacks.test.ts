@@ -1,50 +1,14 @@
 /**
- * Attacks on issue 11's surface — issuer entries that share an `iss`, client ids, scopes, claim
- * paths, typed claims — decided by the real authorizer with the repository's policies (whose
- * `/api/orders` rules read `context.scopes`) and keys generated at test time. Each attack has
- * a twin that must be ALLOWED, so no row can pass by denying everything.
+ * Attacks on issue 11's surface — issuer entries that share an `iss`, client ids, scopes (claim
+ * paths are in idp-claim-paths.test.ts) — decided by the real authorizer with the repository's
+ * policies (whose `/api/orders` rules read `context.scopes`) and keys generated at test time.
+ * Each attack has a twin that must be ALLOWED, so no row can pass by denying everything.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAuthorizerConfig } from '../../functions/core/config/authorizer-config.ts';
-import { ConfigError } from '../../functions/core/config/reader.ts';
 import { principalFacts } from '../../functions/core/identity.ts';
-import { keySourceOf, NOW, type TestIssuer, testAuthorizer } from '../support/authorizer.ts';
-import { restRequestEvent } from '../support/events.ts';
-import { forge } from '../support/forge.ts';
-import { generateKey, jwksOf } from '../support/keys.ts';
-
-const ISS = 'https://idp.example.test';
-const key = generateKey('ES256', 'k1');
-const keys = keySourceOf(jwksOf(key));
-const base = { iss: ISS, sub: 'alice', iat: NOW - 10, exp: NOW + 300 };
-
-// `audience` is left out of the entry when the config gives none (a clientIds-only entry).
-const entry = (config: Record<string, unknown>): TestIssuer => ({
-  issuer: ISS,
-  audience: config.audience as string[],
-  algorithms: ['ES256'],
-  keys,
-  config,
-});
-
-async function decide(
-  entries: readonly Record<string, unknown>[],
-  claims: Record<string, unknown>,
-  request: { method?: string; route?: string } = {},
-): Promise<string> {
-  const authorizer = testAuthorizer({ issuers: entries.map(entry) });
-  const token = forge({
-    header: { alg: 'ES256', typ: 'JWT', kid: 'k1' },
-    claims: { ...base, ...claims },
-    signer: { alg: 'ES256', key: key.privateKey },
-  });
-  const route = request.route ?? '/api/orders';
-  const { decision } = await authorizer.decide(
-    restRequestEvent(`Bearer ${token}`, { method: request.method ?? 'GET', resource: route }),
-  );
-  return decision.effect === 'allow' ? 'allow' : `${decision.status} ${decision.reason}`;
-}
+import { base, decide, ISS } from '../support/idp-decide.ts';
 
 const COGNITO_ACCESS = { clientIds: ['app-1'], requiredClaims: { token_use: 'access' } };
 const COGNITO_ID = { audience: ['app-1'], requiredClaims: { token_use: 'id' } };
@@ -241,101 +205,5 @@ describe('scopes', () => {
       }),
       { numRuns: 500 },
     );
-  });
-});
-
-describe('claim paths', () => {
-  const withRoles = (claim: unknown) => [
-    { audience: ['api'], claims: { roles: [{ claim, type: 'array' }], mfaBooleanClaims: ['mfa'] } },
-  ];
-  const sensitive = { route: '/api/sensitive' };
-  it.each([
-    [
-      'a JSON Pointer to a nested array',
-      '/realm_access/roles',
-      { realm_access: { roles: ['admin'] } },
-      'allow',
-    ],
-    [
-      'an array of member names',
-      ['resource_access', 'api', 'roles'],
-      { resource_access: { api: { roles: ['admin'] } } },
-      'allow',
-    ],
-    [
-      'a pointer with ~1 for a "/" in a name',
-      '/https:~1~1example.com~1claims/roles',
-      { 'https://example.com/claims': { roles: ['admin'] } },
-      'allow',
-    ],
-    [
-      'a plain name holding "/" is one top-level claim',
-      'https://example.com/roles',
-      { 'https://example.com/roles': ['admin'] },
-      'allow',
-    ],
-    [
-      'a plain name holding "." is one top-level claim',
-      'realm_access.roles',
-      { realm_access: { roles: ['admin'] } },
-      '403 role_required',
-    ],
-    [
-      'a path through an array finds nothing',
-      '/realm_access/roles',
-      { realm_access: [{ roles: ['admin'] }] },
-      '403 role_required',
-    ],
-    ['a numeric segment does not index an array', '/groups/0', { groups: [['admin']] }, '403 role_required'],
-    [
-      'a path through a string finds nothing',
-      '/realm_access/roles',
-      { realm_access: 'roles' },
-      '403 role_required',
-    ],
-  ] as const)('%s → %s', async (_, path, claims, expected) => {
-    expect(await decide(withRoles(path), { aud: 'api', mfa: true, ...claims }, sensitive)).toBe(expected);
-  });
-
-  it('a token carrying a __proto__ member is refused before any path is read', async () => {
-    const token = forge({
-      header: { alg: 'ES256', kid: 'k1' },
-      claims: `{"iss":"${ISS}","sub":"a","aud":"api","iat":${NOW},"exp":${NOW + 60},"realm_access":{"__proto__":{"roles":["admin"]}}}`,
-      signer: { alg: 'ES256', key: key.privateKey },
-    });
-    const authorizer = testAuthorizer({ issuers: withRoles('/realm_access/roles').map(entry) });
-    const { decision } = await authorizer.decide(
-      restRequestEvent(`Bearer ${token}`, { resource: '/api/sensitive' }),
-    );
-    expect(`${decision.status} ${decision.reason}`).toBe('401 malformed_token');
-  });
-
-  it.each([
-    ['/__proto__/roles', /"__proto__" is never present/],
-    [['constructor'], /"constructor" is never present/],
-    ['/a//b', /empty member name/],
-    ['/a~2b', /"~" must be followed by 0 or 1/],
-    ['', /expected a claim name or a JSON Pointer/],
-    [[], /expected a claim name, a JSON Pointer/],
-    [['a', ''], /expected a non-empty member name/],
-  ])('config path %j is refused', (claim, message) => {
-    const refuse = () =>
-      parseAuthorizerConfig(
-        {
-          issuers: [
-            {
-              issuer: ISS,
-              audience: 'api',
-              algorithms: ['ES256'],
-              jwksFile: 'j',
-              claims: { roles: [{ claim, type: 'array' }] },
-            },
-          ],
-          revocations: null,
-        },
-        { baseDir: '/', defaultPoliciesDir: '/' },
-      );
-    expect(refuse).toThrow(ConfigError);
-    expect(refuse).toThrow(message);
   });
 });
