@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   revocations: async () => (await import('./revocations.ts')).revocations,
   token: async () => (await import('./token.ts')).token,
   keys: async () => (await import('./keys.ts')).keys,
+  jwks: async () => (await import('./jwks.ts')).jwks,
   validate: async () => (await import('./validate.ts')).validate,
   serve: async () => (await import('./serve.ts')).serve,
   start: async () => (await import('./start.ts')).start,

@@ -3,9 +3,8 @@ import { bearerToken } from './bearer.ts';
 import { type Decision, unauthorized } from './decision.ts';
 import { type DecisionRecord, decisionRecord, type TokenFacts } from './decision-record.ts';
 import { parseAuthorizerEvent, type RequestFacts } from './event.ts';
-import { principalFacts } from './identity.ts';
+import { byIssuer, type TrustedIssuer } from './jwt/issuer-entry.ts';
 import { createTokenVerifier } from './jwt/verified-token-cache.ts';
-import type { TrustedIssuer } from './jwt/verify-token.ts';
 import type { PolicyEngine } from './policy/types.ts';
 import { isRevoked, type RevocationStore, RevocationUnavailable } from './revocation.ts';
 
@@ -55,7 +54,7 @@ export type Authorizer = (event: unknown, nowMs: number) => Promise<DecisionOutc
  * `internal_error`. Nothing here reads the clock, the environment or the network directly.
  */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
-  const issuers = new Map(deps.issuers.map((i) => [i.config.issuer, i]));
+  const issuers = byIssuer(deps.issuers);
   const newId = deps.newDecisionId ?? randomUUID;
   const verifyToken = createTokenVerifier(issuers, deps.maxTokenBytes, deps.verifiedTokenCacheSize ?? 4096);
   // A header far beyond the token cap is refused before even the character scan.
@@ -103,7 +102,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       if (revoked) return denied(facts, 'token_revoked', 'jti or subject revoked', verified.facts);
     }
 
-    const principal = principalFacts(claims, issuer.claims);
+    const principal = verified.principal;
     const result = deps.policy.evaluate({ principal, request: facts.target, now });
     const decision: Decision =
       result.decision === 'allow'

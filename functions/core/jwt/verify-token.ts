@@ -1,21 +1,26 @@
 import type { KeyObject } from 'node:crypto';
 import type { IssuerConfig } from '../config/authorizer-config.ts';
 import type { TokenFacts } from '../decision-record.ts';
-import type { KeySource } from '../keys.ts';
+import { principalFacts } from '../identity.ts';
+import type { PrincipalFacts } from '../policy/types.ts';
 import type { CredentialReason } from '../reasons.ts';
 import { type Algorithm, verifySignature } from './algorithms.ts';
 import { type ClaimsResult, checkClaims, type VerifiedClaims } from './claims.ts';
 import { parseCompactJws } from './compact.ts';
+import { chooseEntry, type TrustedIssuer, type TrustedIssuers, typAccepted } from './issuer-entry.ts';
 import { type KeySet, selectKey } from './key-set.ts';
 
-/** An issuer the authorizer trusts, with the source of its keys. */
-export interface TrustedIssuer {
-  readonly config: IssuerConfig;
-  readonly keys: KeySource;
-}
+export type { TrustedIssuer, TrustedIssuers } from './issuer-entry.ts';
 
 export type TokenResult =
-  | { ok: true; claims: VerifiedClaims; issuer: IssuerConfig; facts: TokenFacts }
+  | {
+      ok: true;
+      claims: VerifiedClaims;
+      issuer: IssuerConfig;
+      /** What policies see of the caller, mapped by the entry's `claims` (`identity.ts`). */
+      principal: PrincipalFacts;
+      facts: TokenFacts;
+    }
   | { ok: false; reason: CredentialReason; detail: string; facts: TokenFacts };
 
 /** A success with what proved it: the key object and how it was selected (for the token cache). */
@@ -35,16 +40,16 @@ export interface KeyProof {
 // token names (jku, x5u), trust a key the token carries (jwk, x5c), decompress (zip), sign an
 // unencoded payload (b64), nest a token (cty), or honour extensions we do not implement (crit).
 const REFUSED_HEADER_MEMBERS = ['jku', 'x5u', 'jwk', 'x5c', 'zip', 'b64', 'crit', 'cty'];
-const DEFAULT_TYPS = new Set(['jwt', 'at+jwt']);
 
 /**
  * Verifies a compact JWS: structure, header, issuer, algorithm, key, signature, claims, in
- * that order, each failure a 401 reason. The issuer is looked up by the unverified `iss` only
- * to choose the keys; the signature then proves it.
+ * that order, each failure a 401 reason. The issuer entry is chosen by the unverified `iss` (and,
+ * when several entries share it, by what tells them apart: `issuer-entry.ts`) only to choose
+ * the keys; the signature then proves it.
  */
 export async function verifyToken(
   token: string,
-  issuers: ReadonlyMap<string, TrustedIssuer>,
+  issuers: TrustedIssuers,
   maxBytes: number,
   now: number,
 ): Promise<TokenResult> {
@@ -57,7 +62,7 @@ export async function verifyToken(
 /** `verifyToken`, also saying which key verified the token. */
 export async function verifyTokenWithProof(
   token: string,
-  issuers: ReadonlyMap<string, TrustedIssuer>,
+  issuers: TrustedIssuers,
   maxBytes: number,
   now: number,
 ): Promise<ProvenTokenResult> {
@@ -80,8 +85,9 @@ export async function verifyTokenWithProof(
   if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === '')) {
     return failed(facts, 'malformed_token', 'header kid must be a non-empty string');
   }
-  const trusted = typeof claims.iss === 'string' ? issuers.get(claims.iss) : undefined;
-  if (!trusted) return failed(facts, 'untrusted_issuer', 'iss is missing or not a configured issuer');
+  const chosen = chooseEntry(issuers, header, claims);
+  if (!chosen.ok) return failed(facts, chosen.reason, chosen.detail);
+  const trusted = chosen.trusted;
   const issuer = trusted.config;
   const alg = issuer.algorithms.find((a) => a === header.alg);
   if (!alg) return failed(facts, 'algorithm_not_allowed', 'alg is not in the issuer allowlist');
@@ -96,11 +102,14 @@ export async function verifyTokenWithProof(
 
   const checked: ClaimsResult = checkClaims(claims, issuer, now);
   if (!checked.ok) return failed(facts, checked.reason, checked.detail);
+  const identity = principalFacts(checked.claims, issuer.claims);
+  if (!identity.ok) return failed(facts, 'invalid_claims', identity.detail);
   const kid = header.kid as string | undefined;
   return {
     ok: true,
     claims: checked.claims,
     issuer,
+    principal: identity.principal,
     facts: { ...facts, verified: true },
     proof: { trusted, alg, kid, key },
   };
@@ -124,15 +133,6 @@ async function findKey(
     if (fresh) selected = selectKey(fresh, alg, kid);
   }
   return selected.ok ? selected.key.key : 'unknown_key';
-}
-
-function typAccepted(typ: unknown, required: string | undefined): boolean {
-  if (typ === undefined) return required === undefined;
-  if (typeof typ !== 'string') return false;
-  const normalized = typ.toLowerCase().replace(/^application\//, '');
-  return required === undefined
-    ? DEFAULT_TYPS.has(normalized)
-    : normalized === required.toLowerCase().replace(/^application\//, '');
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

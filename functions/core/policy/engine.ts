@@ -166,6 +166,7 @@ function checkRequestShape(
       roles: ['warm-up'],
       mfa: true,
       authTime: 1,
+      scopes: ['warm-up'],
     },
     request: {
       method: '',

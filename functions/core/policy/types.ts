@@ -12,7 +12,14 @@ export interface PrincipalFacts {
   readonly mfa: boolean;
   /** `auth_time` (epoch seconds) when the token carries a finite number. */
   readonly authTime?: number;
+  /** The issuer's scope claims as a set (`context.scopes`). @default - no scopes */
+  readonly scopes?: readonly string[];
+  /** Typed claims the issuer maps (`context.claims`); a missing claim has no member. @default - none */
+  readonly claims?: Readonly<Record<string, TypedClaimValue>>;
 }
+
+/** A typed claim's value: Cedar String, Long (a safe integer), Bool, or Set<String>. */
+export type TypedClaimValue = string | number | boolean | readonly string[];
 
 /** What is being asked for, as API Gateway describes it. */
 export interface RequestTarget {
