@@ -1,6 +1,6 @@
 import type { DynamoRevocationsConfig } from '../../core/config/authorizer-config.ts';
 import type { RevocationStore } from '../../core/revocation.ts';
-import { type ClientPlacement, clientConfig } from '../aws/client-config.ts';
+import { type ClientPlacement, clientConfig, SDK_RETRIES } from '../aws/client-config.ts';
 
 /**
  * The DynamoDB revocation store behind a lazy import: the AWS SDK costs about a quarter of a
@@ -18,11 +18,11 @@ export function lazyDynamoRevocationStore(
   ]).then(
     ([sdk, store]) =>
       new store.DynamoRevocationStore({
-        // One quick retry, tight timeouts: the authorizer must answer within API Gateway's limit.
+        // One quick retry, tight timeouts: a caller is waiting (see `SDK_RETRIES.authorizer`).
         client: new sdk.DynamoDBClient(
           clientConfig(
             { region: config.region, endpoint: config.endpoint, ...placement },
-            { maxAttempts: 2, requestTimeoutMs: 1000, connectionTimeoutMs: 500 },
+            { retry: SDK_RETRIES.authorizer, requestTimeoutMs: 1000, connectionTimeoutMs: 500 },
           ),
         ),
         tableName: config.tableName,
