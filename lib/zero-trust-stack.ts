@@ -6,6 +6,7 @@ import { AuthorizerMonitoring } from './authorizer-monitoring.ts';
 import type { EnvironmentConfig } from './config.ts';
 import { DecisionPipeline } from './decision-pipeline.ts';
 import { DemoProtectedApi } from './demo-protected-api.ts';
+import { PipelineMonitoring } from './pipeline-monitoring.ts';
 import { PlatformKey } from './platform-key.ts';
 import { RevocationTable } from './revocation-table.ts';
 import { WorkloadTokens, workloadTokenOutputs } from './workload-tokens.ts';
@@ -31,6 +32,7 @@ export class ZeroTrustStack extends Stack {
   public readonly revocations: RevocationTable;
   public readonly pipeline: DecisionPipeline;
   public readonly tokens: WorkloadTokens;
+  public readonly pipelineMonitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: ZeroTrustStackProps) {
     super(scope, id, props);
@@ -148,6 +150,12 @@ export class ZeroTrustStack extends Stack {
         jwksCache: Duration.seconds(tokenService.authorizerTrust.jwksCacheSeconds),
       });
     }
+
+    this.pipelineMonitoring = new PipelineMonitoring(this, 'PipelineMonitoring', {
+      alarmTopic: this.monitoring.alarmTopic,
+      dashboard: this.monitoring.dashboard,
+      period: Duration.seconds(config.alarms.periodSeconds),
+    });
 
     if (config.logs.retentionDays < 365) {
       // Only the log groups that keep the configured retention: that is what the reason says.
