@@ -36,7 +36,7 @@ export interface SdkRetry {
 }
 
 /**
- * The retry profiles, decided per client by who waits for the answer (README, "Retries"):
+ * The retry profiles, decided per client by who waits for the answer (docs/events.md, *Delivery*):
  * - `authorizer`: the revocation read on the request path. API Gateway and the caller wait, so
  *   one quick retry (≤ 25 ms apart) and then the decision denies (`revocation_unavailable`):
  *   a slow allow is worse than a fast, fail-closed deny that the client can retry.
