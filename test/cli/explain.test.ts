@@ -76,7 +76,7 @@ describe('zta explain', () => {
     const result = await explain(restEvent('GET', '/api/profile', `Bearer ${token}`), '--json');
     const [out] = jsonLines(result.stdout);
     expect(out?.decision).toMatchObject({ decision: 'ALLOW', status: 200, reason: 'allowed' });
-    expect((out?.steps as { step: string }[]).map((s) => s.step).at(-1)).toBe('policy');
+    expect(((out?.steps ?? []) as { step: string }[]).map((s) => s.step).at(-1)).toBe('policy');
     expect(result.stdout).not.toContain(token);
   });
 });
