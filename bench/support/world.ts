@@ -74,6 +74,8 @@ export function mintToken(
 export const issuerConfig: IssuerConfig = {
   issuer: ISSUER,
   audiences: [AUDIENCE],
+  clientIds: [],
+  requiredClaims: [],
   algorithms: ['ES256'],
   jwks: { kind: 'file', path: '(bench)' },
   typ: undefined,

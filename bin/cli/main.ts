@@ -15,10 +15,12 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./init.ts')).init,
   decide: async () => (await import('./decide.ts')).decide,
+  explain: async () => (await import('./explain.ts')).explain,
   revoke: async () => (await import('./revoke.ts')).revoke,
   revocations: async () => (await import('./revocations.ts')).revocations,
   token: async () => (await import('./token.ts')).token,
   keys: async () => (await import('./keys.ts')).keys,
+  jwks: async () => (await import('./jwks.ts')).jwks,
   validate: async () => (await import('./validate.ts')).validate,
   serve: async () => (await import('./serve.ts')).serve,
   start: async () => (await import('./start.ts')).start,

@@ -16,7 +16,8 @@ export const CREDENTIAL_REASONS = [
   'malformed_token', // not three canonical base64url segments of safe, duplicate-free JSON
   'unsupported_token_header', // typ, crit, zip, b64, jku, x5u, x5c or embedded jwk
   'algorithm_not_allowed', // alg not in the issuer's allowlist (none and HS* never are)
-  'untrusted_issuer', // iss missing or not configured
+  'untrusted_issuer', // iss missing or not configured, or the token fits none of its entries
+  'ambiguous_issuer', // the token fits several issuer entries of its iss (issue 11): none is guessed
   'unknown_key', // no key, or more than one, of the issuer's JWKS fits kid/alg
   'keys_unavailable', // the issuer's JWKS could not be loaded
   'invalid_signature',

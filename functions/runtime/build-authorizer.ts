@@ -3,12 +3,14 @@ import type { AuthorizerConfig, IssuerConfig } from '../core/config/authorizer-c
 import { ConfigError } from '../core/config/reader.ts';
 import type { TrustedIssuer } from '../core/jwt/verify-token.ts';
 import type { KeySource } from '../core/keys.ts';
+import { typedClaimMismatch } from '../core/policy/context-schema.ts';
 import { createPolicyEngine, revisionOf } from '../core/policy/engine.ts';
 import { PolicyLoadError } from '../core/policy/errors.ts';
+import type { PolicySource } from '../core/policy/load.ts';
 import type { RevocationStore } from '../core/revocation.ts';
 import type { StaticCredentials } from './aws/client-config.ts';
 import { lazyDynamoRevocationStore } from './dynamodb/lazy-revocation-store.ts';
-import { fileKeySource, fileStamp } from './jwks-file.ts';
+import { fileKeySource, fileStamp, readJwksFile } from './jwks-file.ts';
 import { remoteKeySource } from './jwks-remote.ts';
 import { LocalKeyStore } from './local-key-store.ts';
 import { readPolicySource } from './policy-dir.ts';
@@ -59,6 +61,8 @@ export interface BuildOptions {
    */
   readonly watchFiles?: boolean;
   readonly fetch?: typeof fetch;
+  /** Clock of remote JWKS caches (epoch ms); @default Date.now */
+  readonly clock?: () => number;
   /**
    * The parsed `compiled-policies.json` shipped with a Lambda package; used only when it matches
    * the policy files exactly (see `core/policy/compiled.ts`).
@@ -78,18 +82,38 @@ export interface BuildOptions {
 export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions = {}): BuiltAuthorizer {
   const watch = options.watchFiles ?? true;
   const localKeys = config.localIssuer ? new LocalKeyStore(config.localIssuer) : undefined;
-  const issuers: TrustedIssuer[] = config.issuers.map((issuer, i) => ({
-    config: issuer,
-    keys: namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options.fetch)),
-  }));
-  // One way to load a set, at startup and on every reload: a reload is validated exactly as
-  // a cold start would validate it.
-  const loadPolicies = (source = readPolicySource(config.policiesDir)) =>
-    createPolicyEngine(source, {
+  // One way to load a set, at startup and on every reload: a reload is checked exactly as a
+  // cold start would check it.
+  const loadPolicies = (source: PolicySource = readPolicySource(config.policiesDir)) => {
+    const mismatch = typedClaimMismatch(
+      source.schema,
+      config.issuers.flatMap((issuer, i) =>
+        issuer.claims.typed.map((typed) => ({
+          at: `issuers[${i}].claims.typed.${typed.name}.type`,
+          ...typed,
+        })),
+      ),
+    );
+    // Before the engine: a typed claim the schema declares required also makes the engine refuse
+    // the schema, and the config key is the better thing to name.
+    if (mismatch) throw new ConfigError(...mismatch);
+    return createPolicyEngine(source, {
       compiled: options.compiledPolicies,
       decisionCacheSize: config.caches.decisions,
     });
+  };
   const policy = swappablePolicyEngine(loadPolicies());
+  // Key sources after the policy engine: a remote source starts its first fetch when built, and
+  // the engine's synchronous load (Cedar's wasm) would otherwise eat that fetch's timeout.
+  // Entries with the same key source (several entries of one iss, say) share one cache and fetch.
+  const sources = new Map<string, KeySource>();
+  const issuers: TrustedIssuer[] = config.issuers.map((issuer, i) => {
+    const id = JSON.stringify(issuer.jwks);
+    const keys =
+      sources.get(id) ?? namingTheKey(issuer, i, () => keySourceFor(issuer, watch, localKeys, options));
+    sources.set(id, keys);
+    return { config: issuer, keys };
+  });
   const revocations = revocationStoreFor(config.revocations, options);
   const authorize = createAuthorizer({
     issuers,
@@ -102,7 +126,7 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
     [
       policy.revision,
       config.revocations?.kind === 'file' ? fileStamp(config.revocations.path) : '',
-      ...issuers.map((i) => i.keys.stamp?.() ?? ''),
+      ...[...sources.values()].map((keys) => keys.stamp?.() ?? ''),
     ].join('\n');
   const reloadPolicies = (): PolicyReload => {
     const serving = policy.revision;
@@ -164,14 +188,24 @@ function keySourceFor(
   issuer: IssuerConfig,
   watch: boolean,
   localKeys: LocalKeyStore | undefined,
-  fetchImpl: typeof fetch | undefined,
+  options: BuildOptions,
 ): KeySource {
   const jwks = issuer.jwks;
   switch (jwks.kind) {
     case 'file':
       return fileKeySource(jwks.path, { watch });
     case 'uri':
-      return remoteKeySource({ ...jwks, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+    case 'discovery':
+      return remoteKeySource({
+        ...(jwks.kind === 'uri' ? { uri: jwks.uri } : { discoveryIssuer: jwks.issuer }),
+        maxAgeSeconds: jwks.maxAgeSeconds,
+        cooldownSeconds: jwks.cooldownSeconds,
+        timeoutMs: jwks.timeoutMs,
+        maxStaleSeconds: jwks.maxStaleSeconds,
+        ...(jwks.snapshotFile === undefined ? {} : { snapshot: readJwksFile(jwks.snapshotFile) }),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
     case 'local-issuer':
       if (!localKeys) throw new TypeError('local-issuer key source without a localIssuer config');
       // No key yet (a first run) is an empty key set: tokens deny until `zta token` creates one.

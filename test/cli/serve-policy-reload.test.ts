@@ -41,7 +41,10 @@ interface World {
   get(path: string, token: string): Promise<{ status: number; record: Record<string, unknown> }>;
 }
 
-async function world(gatewayConfig: Record<string, unknown> = {}): Promise<World> {
+async function world(
+  gatewayConfig: Record<string, unknown> = {},
+  typedClaims?: { config: Record<string, unknown>; schema: string },
+): Promise<World> {
   const ws = workspace();
   const policies = join(ws.dir, 'policies');
   mkdirSync(policies);
@@ -49,6 +52,10 @@ async function world(gatewayConfig: Record<string, unknown> = {}): Promise<World
     cpSync(join(POLICY_DIR, file), join(policies, file));
   }
   const config = JSON.parse(readFileSync(ws.config, 'utf8'));
+  if (typedClaims) {
+    config.issuers[0].claims = { typed: typedClaims.config };
+    writeFileSync(join(policies, 'schema.cedarschema'), typedClaims.schema);
+  }
   ws.write('config.json', { ...config, policies: './policies', gateway: gatewayConfig });
   const built = buildAuthorizer(loadConfigFile(ws.config, POLICY_DIR));
   const info: string[] = [];
@@ -195,6 +202,33 @@ describe('zta serve: policy hot reload', () => {
     const still = await w.get('/api/profile', admin);
     expect(still.status).toBe(200);
     expect(still.record.policyRevision).toBe(r1);
+  });
+});
+
+describe('zta serve: a reload is checked against the config as at startup', () => {
+  it('refuses a schema that drops a typed claim the config maps, naming the config key', async () => {
+    const schema = readFileSync(join(POLICY_DIR, 'schema.cedarschema'), 'utf8');
+    const withTenant = schema.replace(
+      'type TokenClaims = {\n  };',
+      'type TokenClaims = {\n    tenant?: String,\n  };',
+    );
+    expect(withTenant).not.toBe(schema);
+    const w = await world({}, { config: { tenant: { claim: 'tid', type: 'String' } }, schema: withTenant });
+    try {
+      const r0 = w.built.policy.revision;
+      // The schema alone is valid Cedar, and every policy still validates against it.
+      writeFileSync(join(w.policies, 'schema.cedarschema'), schema);
+      await until(() => w.warn.length > 0, 'the refusal line', 20_000);
+
+      expect(w.warn[0]).toContain(`still serving revision ${r0}`);
+      expect(w.warn[0]).toContain('issuers[0].claims.typed.tenant.type');
+      expect(w.built.policy.revision).toBe(r0);
+      const token = await w.ws.sign({ sub: 'carol', tid: 'acme' });
+      expect((await w.get('/api/profile', token)).record.policyRevision).toBe(r0);
+    } finally {
+      await w.gateway.close();
+      w.ws.cleanup();
+    }
   });
 });
 

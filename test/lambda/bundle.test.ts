@@ -152,7 +152,11 @@ describe('the bundled authorizer', () => {
 
     // Assess
     expect(compiled).toMatchObject({ format: 'zta.compiled-policies/v1', policies: expect.any(Array) });
-    expect(loaded).toMatchObject({ fromCompiled: true, policyRevision: compiled.revision, policies: 4 });
+    expect(loaded).toMatchObject({
+      fromCompiled: true,
+      policyRevision: compiled.revision,
+      policies: compiled.policies.length,
+    });
   });
 
   it('answered every event', () => {

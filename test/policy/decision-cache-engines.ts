@@ -11,15 +11,18 @@ import {
 } from '../../functions/core/policy/engine.ts';
 import type { PolicyResult } from '../../functions/core/policy/types.ts';
 import type { PolicyReason } from '../../functions/core/reasons.ts';
-import { defaultSource, sourceWith } from './helpers.ts';
+import { defaultSource, SCHEMA_WITH_CLAIMS, sourceWith } from './helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/decision-cache/', import.meta.url));
 
-/** The `.cedar` files of `fixtures/decision-cache/<name>/` with the shipped schema. */
+/** The `.cedar` files of `fixtures/decision-cache/<name>/` with the shipped schema, typed claims declared. */
 export function fixtureSource(name: string): PolicySource {
   const dir = `${FIXTURES}${name}`;
   const files = readdirSync(dir).filter((file) => file.endsWith('.cedar'));
-  return sourceWith(Object.fromEntries(files.map((file) => [file, readFileSync(`${dir}/${file}`, 'utf8')])));
+  return sourceWith(
+    Object.fromEntries(files.map((file) => [file, readFileSync(`${dir}/${file}`, 'utf8')])),
+    SCHEMA_WITH_CLAIMS,
+  );
 }
 
 /** A fixture set, `default`, or `default+subject` (the shipped policies plus `subject`). */

@@ -15,7 +15,7 @@ import {
   outcomeOf,
   referenceEngine,
 } from './decision-cache-engines.ts';
-import { defaultSource } from './helpers.ts';
+import { defaultSource, SCHEMA_WITH_CLAIMS, sourceWith } from './helpers.ts';
 import { type Facts, toInput } from './policy-facts.ts';
 import { sequences } from './policy-walks.ts';
 
@@ -40,7 +40,8 @@ const fixtureSet = (name: string, runs: number, reaches: readonly Outcome[]): Po
 const POLICY_SETS: readonly PolicySet[] = [
   {
     name: 'default',
-    source: defaultSource,
+    // The shipped policies; the schema also declares the typed claims the walks send.
+    source: () => sourceWith(defaultSource().policies, SCHEMA_WITH_CLAIMS),
     runs: 100,
     reaches: ['allow', 'policy_denied', 'role_required', 'mfa_required', 'policy_error'],
   },
@@ -55,6 +56,8 @@ const POLICY_SETS: readonly PolicySet[] = [
   fixtureSet('collections', 60, ['allow', 'policy_denied']),
   fixtureSet('literals', 60, ['allow', 'policy_denied', 'evaluation_error']),
   fixtureSet('errors', 100, ['allow', 'policy_denied', 'forbidden_by_policy', 'evaluation_error']),
+  fixtureSet('scopes', 100, ['allow', 'policy_denied', 'forbidden_by_policy']),
+  fixtureSet('claims', 100, ['allow', 'policy_denied', 'forbidden_by_policy', 'policy_error']),
   fixtureSet('reasons', 100, [
     'allow',
     'policy_denied',

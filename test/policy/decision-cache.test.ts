@@ -220,6 +220,37 @@ const EXAMPLES: readonly (readonly [string, string, readonly Step[]])[] = [
     ],
   ],
   [
+    'a cached ALLOW for one set of scopes never answers another set',
+    'scopes',
+    [
+      [{ scopes: ['orders:read'] }, 'allow', ['scopes.read']],
+      [{ scopes: [] }, 'policy_denied'],
+      [{ scopes: ['orders:write'] }, 'policy_denied'],
+      [{ scopes: ['orders:write', 'orders:read', 'orders:read'] }, 'allow', ['scopes.read']],
+      [{ method: 'POST', scopes: ['orders:read', 'orders:write'] }, 'allow', ['scopes.write']],
+      [{ method: 'POST', scopes: ['orders:read'] }, 'policy_denied'],
+      [{ method: 'HEAD', scopes: ['openid'] }, 'allow', ['scopes.head']],
+      [{ method: 'HEAD', scopes: ['openid', 'admin'] }, 'forbidden_by_policy', ['scopes.no-admin-head']],
+      [{ method: 'HEAD', scopes: [] }, 'policy_denied'],
+    ],
+  ],
+  [
+    'a cached answer for one set of typed claims never answers another, present or absent',
+    'claims',
+    [
+      [{ claims: { tenant: 'a' } }, 'allow', ['claims.tenant']],
+      [{ claims: { tenant: 'b' } }, 'policy_denied'],
+      [{ claims: {} }, 'policy_denied'],
+      [{ claims: { tenant: 'a', compliant: false } }, 'forbidden_by_policy', ['claims.non-compliant']],
+      [{ method: 'DELETE', claims: {} }, 'allow', ['claims.no-tenant']],
+      [{ method: 'DELETE', claims: { tenant: 'b' } }, 'policy_denied'],
+      [{ method: 'POST', claims: { level: 2 } }, 'allow', ['claims.level']],
+      [{ method: 'POST', claims: { level: 1 } }, 'policy_denied'],
+      [{ method: 'HEAD', claims: { groups: ['y', 'x'] } }, 'allow', ['claims.group']],
+      [{ method: 'HEAD', claims: { groups: ['y'] } }, 'policy_denied'],
+    ],
+  ],
+  [
     'a source address counts in every spelling the mapping accepts, and not at all otherwise',
     'network',
     [

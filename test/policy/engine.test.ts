@@ -8,6 +8,8 @@ const engine = createPolicyEngine(defaultSource());
 describe('default policy set', () => {
   it('loads the shipped policies in file order with their @id', () => {
     expect(engine.policyIds).toEqual([
+      'orders.read',
+      'orders.write',
       'profile.any-authenticated',
       'sensitive.admin-with-mfa',
       'sensitive.require-admin',

@@ -13,6 +13,20 @@ export const defaultSource = (): PolicySource => readPolicySource(POLICY_DIR);
 /** The shipped schema text, for sets built in a test. */
 export const SCHEMA = readFileSync(`${POLICY_DIR}/schema.cedarschema`, 'utf8');
 
+/**
+ * The shipped schema with typed claims declared (as a config's `claims.typed` would require):
+ * `tenant?: String, level?: Long, compliant?: Bool, groups?: Set<String>`.
+ */
+export const SCHEMA_WITH_CLAIMS = (() => {
+  const declared = SCHEMA.replace(
+    /type TokenClaims = \{[^}]*\};/,
+    'type TokenClaims = { tenant?: String, level?: Long, compliant?: Bool, groups?: Set<String> };',
+  );
+  if (declared === SCHEMA)
+    throw new Error('schema.cedarschema no longer declares "type TokenClaims = { … };"');
+  return declared;
+})();
+
 /** A source with the shipped schema and the given policy files. */
 export const sourceWith = (policies: Record<string, string>, schema = SCHEMA): PolicySource => ({
   schema,

@@ -43,6 +43,8 @@ describe('toCedarRequest', () => {
           roles: ['admin', 'admin', 'x'],
           mfa: true,
           authTime: NOW - 30.7,
+          scopes: ['orders:write', 'orders:read', 'orders:write'],
+          claims: { tenant: 't1', level: 3, compliant: true, groups: ['b', 'a', 'b'] },
         },
         { method: 'GET', route: '/{proxy+}', path: '/p', apiId: 'api', stage: 'prod', sourceIp: '192.0.2.1' },
         NOW + 0.9,
@@ -55,6 +57,8 @@ describe('toCedarRequest', () => {
       context: {
         mfa: true,
         now: NOW,
+        scopes: ['orders:read', 'orders:write'],
+        claims: { compliant: true, groups: ['a', 'b'], level: 3, tenant: 't1' },
         authTime: NOW - 31,
         authAgeSeconds: 31,
         sourceIp: { __extn: { fn: 'ip', arg: '192.0.2.1' } },
@@ -83,12 +87,31 @@ describe('toCedarRequest', () => {
     ['auth_time in the future', NOW + 1, { authTime: NOW + 1 }],
     ['auth_time beyond a safe integer', 1e300, {}],
   ])('context with %s', (_, authTime, extra) => {
-    expect(toCedarRequest(input({ authTime })).context).toEqual({ mfa: false, now: NOW, ...extra });
+    expect(toCedarRequest(input({ authTime })).context).toEqual({
+      mfa: false,
+      now: NOW,
+      scopes: [],
+      claims: {},
+      ...extra,
+    });
   });
 
   it('only a boolean true is MFA', () => {
     const truthy = { ...input(), principal: { ...input().principal, mfa: 'true' as unknown as boolean } };
     expect(toCedarRequest(truthy).context.mfa).toBe(false);
+  });
+
+  it.each([
+    ['a Long beyond a safe integer', { n: 2 ** 53 }],
+    ['a lone surrogate in a String claim', { s: '\ud800' }],
+    ['a lone surrogate in a Set<String> claim', { g: ['ok', '\udc00'] }],
+    ['an object', { o: { a: 1 } as unknown as string }],
+  ])('refuses a typed claim Cedar cannot hold: %s', (_, claims) => {
+    expect(() => toCedarRequest(input({ claims }))).toThrow(TypeError);
+  });
+
+  it('refuses a scope Cedar cannot hold', () => {
+    expect(() => toCedarRequest(input({ scopes: ['\ud800'] }))).toThrow(TypeError);
   });
 
   it('refuses a time Cedar cannot hold', () => {

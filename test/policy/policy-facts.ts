@@ -2,7 +2,7 @@
  * A policy input as flat facts, so that a test can change any single one of them: a random walk
  * step, or an example's change from `BASE`.
  */
-import type { PolicyInput } from '../../functions/core/policy/types.ts';
+import type { PolicyInput, TypedClaimValue } from '../../functions/core/policy/types.ts';
 import { NOW } from './helpers.ts';
 
 /** `auth_time` as seconds before `now` (negative: in the future) or as a fixed time. */
@@ -22,6 +22,8 @@ export interface Facts {
   readonly apiId: string | undefined;
   readonly stage: string | undefined;
   readonly sourceIp: string | undefined;
+  readonly scopes: readonly string[];
+  readonly claims: Readonly<Record<string, TypedClaimValue>>;
 }
 
 export function toInput(facts: Facts): PolicyInput {
@@ -33,6 +35,8 @@ export function toInput(facts: Facts): PolicyInput {
       subject: facts.subject,
       roles: facts.roles,
       mfa: facts.mfa,
+      scopes: facts.scopes,
+      claims: facts.claims,
       ...(authTime === undefined ? {} : { authTime }),
     },
     request: {
@@ -61,5 +65,7 @@ export const BASE: Facts = {
   apiId: undefined,
   stage: undefined,
   sourceIp: undefined,
+  scopes: [],
+  claims: {},
 };
 export const SENSITIVE = { route: '/api/sensitive', path: '/api/sensitive' } as const;

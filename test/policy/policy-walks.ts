@@ -60,6 +60,31 @@ const FACTS: { readonly [K in keyof Facts]: fc.Arbitrary<Facts[K]> } = {
     '10.0.0.0/8',
     'not-an-ip',
   ),
+  // Unsorted and repeated: the mapping sorts them, so a cache keyed on the raw order would only
+  // miss; one keyed on less than the set would answer wrongly.
+  scopes: fc.array(fc.constantFrom('orders:read', 'orders:write', 'orders:delete', 'admin', 'openid'), {
+    maxLength: 4,
+  }),
+  claims: mostly<Facts['claims']>(
+    [
+      {},
+      { tenant: 'a' },
+      { tenant: 'b' },
+      { level: 2 },
+      { level: 1 },
+      { compliant: true },
+      { groups: ['x'] },
+    ],
+    [
+      { tenant: 'a', compliant: false },
+      { tenant: 'a', level: 3, groups: ['y', 'x'] },
+      { groups: ['x', 'y'] },
+      { groups: [] },
+      { compliant: false },
+      { tenant: '\ud800' },
+      { level: 2 ** 53 },
+    ],
+  ),
 };
 
 const oneFact: fc.Arbitrary<Partial<Facts>> = fc.oneof(

@@ -40,9 +40,34 @@ describe('scenario format', () => {
   it('fills defaults a human would leave out', () => {
     const [scenario] = parseScenarios('f.json', { scenarios: [{ ...valid, principal: undefined }] });
     expect(scenario?.input).toEqual({
-      principal: { issuer: 'https://idp.example.com', subject: 'scenario-user', roles: [], mfa: false },
+      principal: {
+        issuer: 'https://idp.example.com',
+        subject: 'scenario-user',
+        roles: [],
+        mfa: false,
+        scopes: [],
+        claims: {},
+      },
       request: { method: 'GET', route: '/api/sensitive', path: '/api/sensitive' },
       now: 1_767_225_600,
+    });
+  });
+
+  it('reads scopes and typed claims as the token mapping gives them', () => {
+    const [scenario] = parseScenarios('f.json', {
+      scenarios: [
+        {
+          ...valid,
+          principal: {
+            scopes: ['a', 'b'],
+            claims: { tenant: 't', level: 2, compliant: true, groups: ['g'] },
+          },
+        },
+      ],
+    });
+    expect(scenario?.input.principal).toMatchObject({
+      scopes: ['a', 'b'],
+      claims: { tenant: 't', level: 2, compliant: true, groups: ['g'] },
     });
   });
 
@@ -54,6 +79,16 @@ describe('scenario format', () => {
       'a typo in a principal field',
       withScenario({ principal: { mfa_: true } }),
       'f.json: scenarios[1].principal.mfa_: unknown field',
+    ],
+    [
+      'a scope that is not a string',
+      withScenario({ principal: { scopes: ['a', 1] } }),
+      'f.json: scenarios[1].principal.scopes[1]: expected a string, got 1',
+    ],
+    [
+      'a typed claim that is a fraction',
+      withScenario({ principal: { claims: { level: 1.5 } } }),
+      'f.json: scenarios[1].principal.claims.level: expected a string, a whole number, true/false or an array of strings, got 1.5',
     ],
     [
       'mfa as a string',

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { ALGORITHMS, type Algorithm, isAlgorithm } from '../jwt/algorithms.ts';
+import { DEFAULT_CLAIMS } from './claim-mapping.ts';
+import { acceptSameTokens, DAY, type IssuerConfig, issuerName, parseIssuer } from './issuer-config.ts';
 import {
   type AutoRevocationConfig,
   parseAutoRevocation,
@@ -8,59 +9,24 @@ import {
 } from './pipeline-config.ts';
 import {
   ConfigError,
-  type Json,
   join,
   objectAt,
   onlyKeys,
   optionalNumber,
   optionalString,
   requiredString,
-  secureUrl,
   show,
-  stringArray,
-  stringOrStrings,
 } from './reader.ts';
 
+export type {
+  ClaimMapping,
+  RoleClaim,
+  TypedClaim,
+  TypedClaimType,
+} from './claim-mapping.ts';
+export { DEFAULT_CLAIMS } from './claim-mapping.ts';
+export type { IssuerConfig, JwksSource, RemoteJwksSettings, RequiredClaim } from './issuer-config.ts';
 export type { AutoRevocationConfig, DynamoRevocationsConfig, RevocationsConfig } from './pipeline-config.ts';
-
-/** Where an issuer's public keys come from. */
-export type JwksSource =
-  | { readonly kind: 'file'; readonly path: string }
-  | {
-      readonly kind: 'uri';
-      readonly uri: string;
-      readonly maxAgeSeconds: number;
-      readonly cooldownSeconds: number;
-      readonly timeoutMs: number;
-      readonly maxStaleSeconds: number;
-    }
-  | { readonly kind: 'local-issuer'; readonly keysDir: string };
-
-/** A role claim and the JSON type it must have to count (`role: ["admin"]` is not a role). */
-export interface RoleClaim {
-  readonly claim: string;
-  readonly type: 'string' | 'array';
-}
-
-export interface ClaimMapping {
-  readonly roles: readonly RoleClaim[];
-  /** `amr` values that mean MFA happened (`amr` must be an array). */
-  readonly mfaAmrValues: readonly string[];
-  /** Claims that mean MFA happened when they are the boolean `true` (never the string). */
-  readonly mfaBooleanClaims: readonly string[];
-}
-
-export interface IssuerConfig {
-  readonly issuer: string;
-  readonly audiences: readonly string[];
-  readonly algorithms: readonly Algorithm[];
-  readonly jwks: JwksSource;
-  /** When set, the token's `typ` must equal it (case-insensitive, optional `application/`). */
-  readonly typ: string | undefined;
-  readonly clockToleranceSeconds: number;
-  readonly maxLifetimeSeconds: number;
-  readonly claims: ClaimMapping;
-}
 
 /** The suite's own local issuer (dev tokens, `zta token`, key rotation without AWS). */
 export interface LocalIssuerConfig {
@@ -86,16 +52,9 @@ export interface AuthorizerConfig {
   readonly caches: { readonly verifiedTokens: number; readonly decisions: number };
 }
 
-export const DEFAULT_CLAIMS: ClaimMapping = Object.freeze({
-  roles: Object.freeze([
-    Object.freeze({ claim: 'role', type: 'string' as const }),
-    Object.freeze({ claim: 'roles', type: 'array' as const }),
-  ]),
-  mfaAmrValues: Object.freeze(['mfa']),
-  mfaBooleanClaims: Object.freeze(['mfa_verified', 'mfa']),
-});
-
-const TOP_KEYS = [
+export const TOP_KEYS = [
+  // The JSON Schema (schema/zta.config.schema.json) for editor completion; not read.
+  '$schema',
   'issuers',
   'policies',
   'revocations',
@@ -105,19 +64,9 @@ const TOP_KEYS = [
   'autoRevocation',
   'caches',
 ];
-const ISSUER_KEYS = [
-  'issuer',
-  'audience',
-  'algorithms',
-  'jwksFile',
-  'jwksUri',
-  'jwksCache',
-  'typ',
-  'clockToleranceSeconds',
-  'maxLifetimeSeconds',
-  'claims',
-];
-const DAY = 86_400;
+export const GATEWAY_KEYS = ['cacheTtlSeconds'] as const;
+export const CACHES_KEYS = ['verifiedTokens', 'decisions'] as const;
+export const LOCAL_ISSUER_KEYS = ['issuer', 'audience', 'keysDir', 'maxTokenTtlSeconds'] as const;
 
 export interface ParseOptions {
   /** Directory relative paths in the file are resolved against (the config file's folder). */
@@ -133,6 +82,7 @@ export interface ParseOptions {
 export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): AuthorizerConfig {
   const root = objectAt(raw, '(config)');
   onlyKeys(root, '', TOP_KEYS);
+  optionalString(root, '$schema', '');
   const path = (p: string) => (isAbsolute(p) ? p : resolve(options.baseDir, p));
 
   const localIssuer = root.localIssuer === undefined ? undefined : parseLocalIssuer(root.localIssuer, path);
@@ -145,20 +95,35 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
   }
   const issuers = issuersRaw.map((item, i) => parseIssuer(item, join('issuers', i), path));
   if (localIssuer) issuers.push(localIssuerAsTrusted(localIssuer));
-  const seen = new Set<string>();
-  issuers.forEach((issuer, i) => {
-    if (seen.has(issuer.issuer)) {
-      const where = i < issuersRaw.length ? join(join('issuers', i), 'issuer') : 'localIssuer.issuer';
-      throw new ConfigError(where, `issuer ${show(issuer.issuer)} is configured twice`);
+  // Several entries may share an iss, but must tell its tokens apart (jwt/issuer-entry.ts): two
+  // that accept the same token are a mistake to refuse now, not a 401 to discover later.
+  issuers.forEach((issuer, j) => {
+    const first = issuers.findIndex((other, i) => i < j && acceptSameTokens(other, issuer));
+    if (first >= 0 && j < issuersRaw.length) {
+      throw new ConfigError(
+        join(join('issuers', j), 'issuer'),
+        `issuer ${show(issuer.issuer)} is configured twice: issuers[${first}] accepts the same tokens (tell them apart by audience, clientIds, typ, requiredClaims or algorithms)`,
+      );
     }
-    seen.add(issuer.issuer);
   });
+  // The local issuer's keys are its own: no configured entry may claim its iss.
+  if (localIssuer) {
+    const clash = issuers.findIndex(
+      (issuer, i) => i < issuersRaw.length && issuer.issuer === localIssuer.issuer,
+    );
+    if (clash >= 0) {
+      throw new ConfigError(
+        join(join('issuers', clash), 'issuer'),
+        `issuer ${show(localIssuer.issuer)} is also localIssuer.issuer`,
+      );
+    }
+  }
 
   const policies = optionalString(root, 'policies', '');
   const gateway = root.gateway === undefined ? {} : objectAt(root.gateway, 'gateway');
-  onlyKeys(gateway, 'gateway', ['cacheTtlSeconds']);
+  onlyKeys(gateway, 'gateway', GATEWAY_KEYS);
   const caches = root.caches === undefined ? {} : objectAt(root.caches, 'caches');
-  onlyKeys(caches, 'caches', ['verifiedTokens', 'decisions']);
+  onlyKeys(caches, 'caches', CACHES_KEYS);
   const cacheSize = (key: string) =>
     optionalNumber(caches, key, 'caches', 4096, { min: 0, max: 1_000_000, integer: true });
 
@@ -181,104 +146,9 @@ export function parseAuthorizerConfig(raw: unknown, options: ParseOptions): Auth
   });
 }
 
-function parseIssuer(raw: unknown, at: string, path: (p: string) => string): IssuerConfig {
-  const obj = objectAt(raw, at);
-  onlyKeys(obj, at, ISSUER_KEYS);
-  const issuer = issuerName(obj, at);
-  const audiences = stringOrStrings(obj, 'audience', at);
-  const algorithms = parseAlgorithms(obj, at);
-  const jwks = parseJwksSource(obj, at, path);
-  const typ = optionalString(obj, 'typ', at);
-  return {
-    issuer,
-    audiences,
-    algorithms,
-    jwks,
-    typ,
-    clockToleranceSeconds: optionalNumber(obj, 'clockToleranceSeconds', at, 30, { min: 0, max: 300 }),
-    maxLifetimeSeconds: optionalNumber(obj, 'maxLifetimeSeconds', at, DAY, { min: 1, max: 30 * DAY }),
-    claims: obj.claims === undefined ? DEFAULT_CLAIMS : parseClaimMapping(obj.claims, join(at, 'claims')),
-  };
-}
-
-function issuerName(obj: Json, at: string): string {
-  const issuer = requiredString(obj, 'issuer', at);
-  // Cedar principals are "<iss>|<sub>": a "|" in an issuer could make two principals collide.
-  if (issuer.includes('|'))
-    throw new ConfigError(join(at, 'issuer'), `must not contain "|", got ${show(issuer)}`);
-  return issuer;
-}
-
-function parseAlgorithms(obj: Json, at: string): Algorithm[] {
-  const where = join(at, 'algorithms');
-  const value = obj.algorithms;
-  if (value === undefined)
-    throw new ConfigError(where, 'is required: list the JWS algorithms this issuer signs with');
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new ConfigError(where, `expected a non-empty array of algorithms, got ${show(value)}`);
-  }
-  return value.map((alg, i) => {
-    if (!isAlgorithm(alg)) {
-      throw new ConfigError(
-        join(where, i),
-        `${show(alg)} is not allowed: only asymmetric JWS algorithms (${ALGORITHMS.join(', ')})`,
-      );
-    }
-    return alg;
-  });
-}
-
-function parseJwksSource(obj: Json, at: string, path: (p: string) => string): JwksSource {
-  if (obj.jwksFile !== undefined && obj.jwksUri !== undefined) {
-    throw new ConfigError(join(at, 'jwksUri'), 'give either jwksFile or jwksUri, not both');
-  }
-  if (obj.jwksFile !== undefined) {
-    if (obj.jwksCache !== undefined) throw new ConfigError(join(at, 'jwksCache'), 'applies to jwksUri only');
-    return { kind: 'file', path: path(requiredString(obj, 'jwksFile', at)) };
-  }
-  if (obj.jwksUri === undefined) throw new ConfigError(join(at, 'jwksFile'), 'is required (or jwksUri)');
-  const uri = secureUrl(obj, 'jwksUri', at);
-  const cacheAt = join(at, 'jwksCache');
-  const cache = obj.jwksCache === undefined ? {} : objectAt(obj.jwksCache, cacheAt);
-  onlyKeys(cache, cacheAt, ['maxAgeSeconds', 'cooldownSeconds', 'timeoutMs', 'maxStaleSeconds']);
-  return {
-    kind: 'uri',
-    uri,
-    maxAgeSeconds: optionalNumber(cache, 'maxAgeSeconds', cacheAt, 600, { min: 1, max: DAY }),
-    cooldownSeconds: optionalNumber(cache, 'cooldownSeconds', cacheAt, 30, { min: 0, max: 3600 }),
-    timeoutMs: optionalNumber(cache, 'timeoutMs', cacheAt, 3000, { min: 100, max: 30_000, integer: true }),
-    maxStaleSeconds: optionalNumber(cache, 'maxStaleSeconds', cacheAt, 3600, { min: 0, max: 7 * DAY }),
-  };
-}
-
-function parseClaimMapping(raw: unknown, at: string): ClaimMapping {
-  const obj = objectAt(raw, at);
-  onlyKeys(obj, at, ['roles', 'mfaAmrValues', 'mfaBooleanClaims']);
-  let roles: RoleClaim[] = [...DEFAULT_CLAIMS.roles];
-  if (obj.roles !== undefined) {
-    if (!Array.isArray(obj.roles))
-      throw new ConfigError(join(at, 'roles'), `expected an array, got ${show(obj.roles)}`);
-    roles = obj.roles.map((item, i) => {
-      const where = join(join(at, 'roles'), i);
-      const role = objectAt(item, where);
-      onlyKeys(role, where, ['claim', 'type']);
-      const type = role.type;
-      if (type !== 'string' && type !== 'array') {
-        throw new ConfigError(join(where, 'type'), `expected "string" or "array", got ${show(type)}`);
-      }
-      return { claim: requiredString(role, 'claim', where), type };
-    });
-  }
-  return {
-    roles,
-    mfaAmrValues: stringArray(obj, 'mfaAmrValues', at, DEFAULT_CLAIMS.mfaAmrValues),
-    mfaBooleanClaims: stringArray(obj, 'mfaBooleanClaims', at, DEFAULT_CLAIMS.mfaBooleanClaims),
-  };
-}
-
 function parseLocalIssuer(raw: unknown, path: (p: string) => string): LocalIssuerConfig {
   const obj = objectAt(raw, 'localIssuer');
-  onlyKeys(obj, 'localIssuer', ['issuer', 'audience', 'keysDir', 'maxTokenTtlSeconds']);
+  onlyKeys(obj, 'localIssuer', LOCAL_ISSUER_KEYS);
   const issuer = issuerName(obj, 'localIssuer');
   return {
     issuer,
@@ -297,6 +167,8 @@ function localIssuerAsTrusted(local: LocalIssuerConfig): IssuerConfig {
   return {
     issuer: local.issuer,
     audiences: [local.audience],
+    clientIds: [],
+    requiredClaims: [],
     algorithms: ['ES256'],
     jwks: { kind: 'local-issuer', keysDir: local.keysDir },
     typ: undefined,

@@ -41,6 +41,16 @@ export interface AutoRevocationConfig {
   readonly windowSeconds: number;
 }
 
+export const REVOCATIONS_KEYS = ['file', 'dynamodb'] as const;
+export const DYNAMODB_REVOCATIONS_KEYS = [
+  'tableName',
+  'region',
+  'endpoint',
+  'cacheSeconds',
+  'maxCacheEntries',
+] as const;
+export const AUTO_REVOCATION_KEYS = ['denyThreshold', 'windowSeconds'] as const;
+
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -53,7 +63,7 @@ export function parseRevocations(root: Json, path: (p: string) => string): Revoc
   }
   if (root.revocations === null) return null;
   const obj = objectAt(root.revocations, 'revocations');
-  onlyKeys(obj, 'revocations', ['file', 'dynamodb']);
+  onlyKeys(obj, 'revocations', REVOCATIONS_KEYS);
   if (obj.file !== undefined && obj.dynamodb !== undefined) {
     throw new ConfigError('revocations.dynamodb', 'give either file or dynamodb, not both');
   }
@@ -64,7 +74,7 @@ export function parseRevocations(root: Json, path: (p: string) => string): Revoc
 
   const at = 'revocations.dynamodb';
   const ddb = objectAt(obj.dynamodb, at);
-  onlyKeys(ddb, at, ['tableName', 'region', 'endpoint', 'cacheSeconds', 'maxCacheEntries']);
+  onlyKeys(ddb, at, DYNAMODB_REVOCATIONS_KEYS);
   const tableName = requiredString(ddb, 'tableName', at);
   if (!TABLE_NAME.test(tableName)) {
     throw new ConfigError(
@@ -100,7 +110,7 @@ export function parseAutoRevocation(
   if (root.autoRevocation === undefined) return undefined;
   const at = 'autoRevocation';
   const obj = objectAt(root.autoRevocation, at);
-  onlyKeys(obj, at, ['denyThreshold', 'windowSeconds']);
+  onlyKeys(obj, at, AUTO_REVOCATION_KEYS);
   for (const key of ['denyThreshold', 'windowSeconds']) {
     if (obj[key] === undefined) throw new ConfigError(join(at, key), 'is required');
   }

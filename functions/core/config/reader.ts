@@ -114,18 +114,22 @@ export function stringArray(obj: Json, key: string, path: string, fallback: read
  */
 export function secureUrl(obj: Json, key: string, path: string): string {
   const value = requiredString(obj, key, path);
+  const problem = insecureUrlProblem(value);
+  if (problem) throw new ConfigError(join(path, key), problem);
+  return value;
+}
+
+/** Why `value` is not a URL answers may be trusted from, or undefined when it is. */
+export function insecureUrlProblem(value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(join(path, key), `not a URL: ${show(value)}`);
+    return `not a URL: ${show(value)}`;
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ConfigError(
-      join(path, key),
-      `must be https:// (http:// only for loopback), got ${show(value)}`,
-    );
+    return `must be https:// (http:// only for loopback), got ${show(value)}`;
   }
-  return value;
+  return undefined;
 }

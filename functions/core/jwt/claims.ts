@@ -1,5 +1,6 @@
 import type { IssuerConfig } from '../config/authorizer-config.ts';
 import type { CredentialReason } from '../reasons.ts';
+import { claimAt, showClaimPath } from './claim-path.ts';
 
 /** Claims that passed every check, with the types the checks proved. */
 export interface VerifiedClaims {
@@ -29,7 +30,7 @@ export function checkClaims(
   issuer: IssuerConfig,
   now: number,
 ): ClaimsResult {
-  const { iss, sub, aud, exp, iat, nbf, jti } = claims;
+  const { iss, sub, exp, iat, nbf, jti } = claims;
   if (iss !== issuer.issuer) return fail('untrusted_issuer', 'iss does not match the issuer');
   if (!isNonEmptyString(sub)) return fail('invalid_claims', 'sub must be a non-empty string');
   if (!isFiniteNumber(exp)) return fail('invalid_claims', 'exp must be a finite number');
@@ -38,11 +39,8 @@ export function checkClaims(
   if (jti !== undefined && !isNonEmptyString(jti))
     return fail('invalid_claims', 'jti must be a non-empty string');
 
-  const audiences = audienceList(aud);
-  if (audiences === undefined) return fail('invalid_claims', 'aud must be a string or an array of strings');
-  if (!audiences.some((a) => issuer.audiences.includes(a))) {
-    return fail('audience_mismatch', 'aud holds none of the configured audiences');
-  }
+  const mismatch = entryClaimsMismatch(claims, issuer);
+  if (mismatch) return fail(mismatch.reason, mismatch.detail);
 
   const tolerance = issuer.clockToleranceSeconds;
   if (now > exp + tolerance) return fail('token_expired', 'exp is in the past');
@@ -53,6 +51,50 @@ export function checkClaims(
     return fail('lifetime_exceeded', `exp - iat exceeds ${issuer.maxLifetimeSeconds} s`);
   }
   return { ok: true, claims: { iss, sub, iat, exp, jti, all: claims } };
+}
+
+/**
+ * The claim checks that tell an issuer's entries apart (`issuer-entry.ts`): required claim
+ * values, then audience or client id. A pure function of the claims, so an entry chosen for a token
+ * stays chosen for it.
+ *
+ * With an `aud`, it must hold one of the entry's audiences. Without one, `client_id` must be one
+ * of the entry's `clientIds` (API Gateway's JWT authorizer rule; Cognito access tokens carry no
+ * `aud`); an entry with no `clientIds` refuses a token without `aud`, as before they existed.
+ */
+export function entryClaimsMismatch(
+  claims: Readonly<Record<string, unknown>>,
+  issuer: IssuerConfig,
+): { reason: CredentialReason; detail: string; audience: boolean } | undefined {
+  for (const required of issuer.requiredClaims) {
+    const value = claimAt(claims, required.claim);
+    if (!required.oneOf.some((expected) => expected === value))
+      return problem(
+        'invalid_claims',
+        `${showClaimPath(required.claim)} does not have a required value`,
+        false,
+      );
+  }
+  const { aud } = claims;
+  if (aud !== undefined || issuer.clientIds.length === 0) {
+    const audiences = audienceList(aud);
+    if (audiences === undefined)
+      return problem('invalid_claims', 'aud must be a string or an array of strings');
+    if (!audiences.some((a) => issuer.audiences.includes(a)))
+      return problem('audience_mismatch', 'aud holds none of the configured audiences');
+  } else {
+    const clientId = claims.client_id;
+    if (typeof clientId !== 'string')
+      return problem('invalid_claims', 'a token without aud needs a client_id string');
+    if (!issuer.clientIds.includes(clientId))
+      return problem('audience_mismatch', 'client_id is none of the configured clientIds');
+  }
+  return undefined;
+}
+
+/** `audience`: the required claims passed and the audience (or client id) check failed. */
+function problem(reason: CredentialReason, detail: string, audience = true) {
+  return { reason, detail, audience };
 }
 
 function audienceList(aud: unknown): readonly string[] | undefined {

@@ -16,7 +16,12 @@
  */
 import { checkClaims } from './claims.ts';
 import { selectKey } from './key-set.ts';
-import { type KeyProof, type TokenResult, type TrustedIssuer, verifyTokenWithProof } from './verify-token.ts';
+import {
+  type KeyProof,
+  type TokenResult,
+  type TrustedIssuers,
+  verifyTokenWithProof,
+} from './verify-token.ts';
 
 /** Verifies a token at `now` (epoch seconds). Never throws for a bad token. */
 export type TokenVerifier = (token: string, now: number) => Promise<TokenResult>;
@@ -31,7 +36,7 @@ interface Entry {
  * first); 0 verifies every token in full.
  */
 export function createTokenVerifier(
-  issuers: ReadonlyMap<string, TrustedIssuer>,
+  issuers: TrustedIssuers,
   maxBytes: number,
   maxEntries: number,
   /** @default verifyTokenWithProof (tests count the full verifications through it) */
@@ -53,6 +58,7 @@ export function createTokenVerifier(
       Object.freeze(verified.claims.all);
       Object.freeze(verified.claims);
       Object.freeze(verified.facts);
+      freezePrincipal(verified.principal);
       entries.set(token, { verified: Object.freeze(verified), proof });
     }
     return verified;
@@ -90,4 +96,14 @@ async function sameKeyStillServed({ trusted, alg, kid, key }: KeyProof): Promise
     // The full path turns an unreadable key source into `keys_unavailable`.
     return false;
   }
+}
+
+function freezePrincipal(principal: Extract<TokenResult, { ok: true }>['principal']): void {
+  Object.freeze(principal.roles);
+  if (principal.scopes) Object.freeze(principal.scopes);
+  if (principal.claims) {
+    for (const value of Object.values(principal.claims)) if (Array.isArray(value)) Object.freeze(value);
+    Object.freeze(principal.claims);
+  }
+  Object.freeze(principal);
 }

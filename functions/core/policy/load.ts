@@ -6,6 +6,7 @@
  */
 import { POLICY_REASONS, type PolicyReason } from '../reasons.ts';
 import { cedar, describeCedarError, messageOf, placeOf } from './cedar.ts';
+import { requestContextProblems } from './context-schema.ts';
 import { PolicyLoadError } from './errors.ts';
 import { NAMESPACE } from './mapping.ts';
 
@@ -50,6 +51,7 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function loadPolicySet(source: PolicySource): LoadedPolicySet {
   const problems: string[] = [];
   const actions = readActions(source.schema, problems);
+  if (actions.size > 0) problems.push(...requestContextProblems(source.schema));
   const policies: LoadedPolicy[] = [];
   for (const file of Object.keys(source.policies).sort()) {
     policies.push(...splitFile(file, source.policies[file] ?? '', problems));

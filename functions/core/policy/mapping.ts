@@ -4,7 +4,7 @@
  * principal  ZTA::User::"<iss>|<sub>"  attrs { issuer, subject }, parents ZTA::Role::"<role>"…, ZTA::Issuer::"<iss>"
  * action     ZTA::Action::"<HTTP method>"  (exact, as API Gateway gives it)
  * resource   ZTA::Route::"<matched path>"  attrs { template, path, apiId?, stage? }
- * context    { mfa, now, authTime?, authAgeSeconds?, sourceIp? }
+ * context    { mfa, now, scopes, claims { <typed claims>… }, authTime?, authAgeSeconds?, sourceIp? }
  *
  * SECURITY: request data only ever travels as JSON values (entity ids, attribute values), never as
  * Cedar text, so quotes, newlines, `::` or unicode in a subject, role or path cannot change a policy.
@@ -59,6 +59,10 @@ export function toCedarRequest(input: PolicyInput): CedarRequest {
   wellFormed('issuer', principal.issuer);
   wellFormed('subject', principal.subject);
   for (const [i, role] of principal.roles.entries()) wellFormed(`roles[${i}]`, role);
+  // Sorted and de-duplicated: Cedar reads sets, and the decision cache keys on this very value.
+  const scopes = [...new Set(principal.scopes ?? [])].sort();
+  for (const [i, scope] of scopes.entries()) wellFormed(`scopes[${i}]`, scope);
+  const claims = typedClaims(principal);
   wellFormed('route', request.route);
   wellFormed('path', request.path);
   wellFormed('apiId', request.apiId);
@@ -71,7 +75,7 @@ export function toCedarRequest(input: PolicyInput): CedarRequest {
   }));
   parents.push({ type: ENTITY_TYPES.issuer, id: principal.issuer });
 
-  const context: Record<string, Context[string]> = { mfa: principal.mfa === true, now };
+  const context: Record<string, Context[string]> = { mfa: principal.mfa === true, now, scopes, claims };
   const authTime = wholeSeconds(principal.authTime);
   if (authTime !== undefined) {
     context.authTime = authTime;
@@ -95,6 +99,32 @@ export function toCedarRequest(input: PolicyInput): CedarRequest {
       { uid: resource, attrs: routeAttrs, parents: [] },
     ],
   };
+}
+
+/**
+ * `context.claims`: members in name order, sets sorted, so equal claims give an equal record
+ * (the decision cache keys on it). A Long must be a safe integer: beyond that JSON has already
+ * lost digits.
+ */
+function typedClaims(principal: PrincipalFacts): Record<string, string | number | boolean | string[]> {
+  const claims: Record<string, string | number | boolean | string[]> = {};
+  const given = principal.claims ?? {};
+  for (const name of Object.keys(given).sort()) {
+    const value = given[name];
+    if (typeof value === 'string') {
+      wellFormed(`claims.${name}`, value);
+      claims[name] = value;
+    } else if (typeof value === 'boolean') claims[name] = value;
+    else if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value)) throw new TypeError(`claims.${name} is not a safe integer`);
+      claims[name] = value;
+    } else if (Array.isArray(value)) {
+      const set = [...new Set(value)].sort();
+      for (const item of set) wellFormed(`claims.${name}`, item);
+      claims[name] = set;
+    } else throw new TypeError(`claims.${name} is not a String, Long, Bool or Set<String>`);
+  }
+  return claims;
 }
 
 // JSON.parse accepts "\ud800" in a token, but Cedar's JSON reader refuses a lone surrogate. Say

@@ -14,7 +14,7 @@
  */
 import { isPolicyReason, type PolicyReason } from '../reasons.ts';
 import { ScenarioFormatError } from './errors.ts';
-import type { PolicyInput, PrincipalFacts, RequestTarget } from './types.ts';
+import type { PolicyInput, PrincipalFacts, RequestTarget, TypedClaimValue } from './types.ts';
 
 /** What a scenario expects. `reason` is present exactly when `decision` is `deny`. */
 export interface ScenarioExpectation {
@@ -87,22 +87,53 @@ export function parseScenarios(file: string, value: unknown): Scenario[] {
 type Fail = (field: string, message: string) => never;
 
 function principal(value: unknown, at: string, fail: Fail): PrincipalFacts {
-  const raw = record(value ?? {}, at, ['issuer', 'subject', 'roles', 'mfa', 'authTime'], fail);
-  const roles = raw.roles ?? [];
-  if (!Array.isArray(roles)) return fail(`${at}.roles`, `expected an array of strings, got ${show(roles)}`);
-  roles.forEach((role, i) => {
-    if (typeof role !== 'string') fail(`${at}.roles[${i}]`, `expected a string, got ${show(role)}`);
-  });
+  const raw = record(
+    value ?? {},
+    at,
+    ['issuer', 'subject', 'roles', 'mfa', 'authTime', 'scopes', 'claims'],
+    fail,
+  );
+  const roles = strings(raw.roles ?? [], `${at}.roles`, fail);
+  const scopes = strings(raw.scopes ?? [], `${at}.scopes`, fail);
   const mfa = raw.mfa ?? false;
   if (typeof mfa !== 'boolean') return fail(`${at}.mfa`, `expected true or false, got ${show(mfa)}`);
   const authTime = optionalNumber(raw, 'authTime', `${at}.authTime`, fail);
   return {
     issuer: optionalString(raw, 'issuer', `${at}.issuer`, fail) ?? SCENARIO_DEFAULTS.issuer,
     subject: optionalString(raw, 'subject', `${at}.subject`, fail) ?? SCENARIO_DEFAULTS.subject,
-    roles: [...new Set(roles as string[])],
+    roles: [...new Set(roles)],
     mfa,
+    scopes,
+    claims: typedClaims(raw.claims ?? {}, `${at}.claims`, fail),
     ...(authTime === undefined ? {} : { authTime }),
   };
+}
+
+function strings(value: unknown, at: string, fail: Fail): string[] {
+  if (!Array.isArray(value)) return fail(at, `expected an array of strings, got ${show(value)}`);
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') fail(`${at}[${i}]`, `expected a string, got ${show(item)}`);
+  });
+  return value as string[];
+}
+
+/** `claims` as the token mapping would give them: String, Long (safe integer), Bool, Set<String>. */
+function typedClaims(value: unknown, at: string, fail: Fail): Record<string, TypedClaimValue> {
+  const raw = record(value, at, undefined, fail);
+  const claims: Record<string, TypedClaimValue> = {};
+  for (const [name, claim] of Object.entries(raw)) {
+    if (typeof claim === 'string' || typeof claim === 'boolean' || Number.isSafeInteger(claim)) {
+      claims[name] = claim as string | boolean | number;
+    } else if (Array.isArray(claim)) {
+      claims[name] = strings(claim, `${at}.${name}`, fail);
+    } else {
+      fail(
+        `${at}.${name}`,
+        `expected a string, a whole number, true/false or an array of strings, got ${show(claim)}`,
+      );
+    }
+  }
+  return claims;
 }
 
 function request(value: unknown, at: string, fail: Fail): RequestTarget {
@@ -154,12 +185,13 @@ function expectation(value: unknown, at: string, fail: Fail): ScenarioExpectatio
   return { ...base, reason };
 }
 
-function record(value: unknown, at: string, keys: readonly string[], fail: Fail): Json {
+function record(value: unknown, at: string, keys: readonly string[] | undefined, fail: Fail): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(at, `expected an object, got ${show(value)}`);
   }
   for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) fail(`${at}.${key}`, `unknown field; expected one of ${keys.join(', ')}`);
+    if (keys !== undefined && !keys.includes(key))
+      fail(`${at}.${key}`, `unknown field; expected one of ${keys.join(', ')}`);
   }
   return value as Json;
 }

@@ -4,6 +4,7 @@
  * key's `kid`, `alg` and lifecycle, a revocation's target and audit fields — never key
  * material (the local store's private keys, or even public coordinates).
  */
+import type { IssuerConfig } from '../../core/config/authorizer-config.ts';
 import type { RevocationLedger } from '../../core/revocation-writer.ts';
 import type { BuiltAuthorizer } from '../../runtime/build-authorizer.ts';
 import { revocationWriterFor } from '../../runtime/revocation-writers.ts';
@@ -26,7 +27,8 @@ export interface RevocationItem {
 
 export interface IssuerKeysView {
   readonly issuer: string;
-  readonly source: 'local-issuer' | 'file' | 'uri';
+  /** Where the keys come from: `IssuerConfig['jwks'].kind`. */
+  readonly source: IssuerConfig['jwks']['kind'];
   readonly state: 'ok' | 'error';
   readonly keys: readonly KeyView[];
   readonly message?: string;

@@ -91,12 +91,6 @@ describe('withDeployedIssuers (ZTA_DEPLOYED_ISSUERS)', () => {
       /^ZTA_DEPLOYED_ISSUERS\[1\]\.issuer$/,
       /also in the packaged config/,
     ],
-    [
-      'the same issuer twice',
-      JSON.stringify([SUITE, SUITE]),
-      /^ZTA_DEPLOYED_ISSUERS\[1\]\.issuer$/,
-      /configured twice/,
-    ],
   ])('refuses %s, naming the variable and the key', (_case, json, path, message) => {
     const { path: got, message: text } = refusal(json);
     expect(got).toMatch(path);

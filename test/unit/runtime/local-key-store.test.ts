@@ -28,7 +28,7 @@ function setup() {
   if (!local || !issuer) throw new Error('the local issuer was not configured');
   const store = new LocalKeyStore(local, () => clock.now);
   const keys = store.keySource();
-  const issuers = new Map([[ISS, { config: issuer, keys }]]);
+  const issuers = new Map([[ISS, [{ config: issuer, keys }]]]);
   const mint = () =>
     store.sign({ iss: ISS, aud: 'zt-api', sub: 'alice', iat: clock.now, exp: clock.now + TTL });
   const verify = async (token: string) => {

@@ -92,12 +92,114 @@ describe('parseAuthorizerConfig: refusals name the key', () => {
       path: 'issuers[0].jwksFile',
     },
     {
-      name: 'both jwksFile and jwksUri',
-      raw: issuerWith({ jwksUri: 'https://idp/jwks' }),
+      name: 'both jwksUri and discovery',
+      raw: uriIssuer({ discovery: true }),
       path: 'issuers[0].jwksUri',
     },
     { name: 'an empty jwksFile', raw: issuerWith({ jwksFile: '' }), path: 'issuers[0].jwksFile' },
     { name: 'jwksCache with a jwksFile', raw: issuerWith({ jwksCache: {} }), path: 'issuers[0].jwksCache' },
+    {
+      name: 'discovery that is not a boolean',
+      raw: uriIssuer({ jwksUri: undefined, discovery: 'yes' }),
+      path: 'issuers[0].discovery',
+    },
+    {
+      name: 'discovery for an http issuer off loopback',
+      raw: uriIssuer({ jwksUri: undefined, discovery: true, issuer: 'http://idp.example.test' }),
+      path: 'issuers[0].issuer',
+    },
+    {
+      name: 'discovery: false and no key source',
+      raw: issuerWith({ jwksFile: undefined, discovery: false }),
+      path: 'issuers[0].jwksFile',
+    },
+    {
+      name: 'a fetch timeout as long as the cooldown',
+      raw: uriIssuer({ jwksCache: { cooldownSeconds: 3, timeoutMs: 3000 } }),
+      path: 'issuers[0].jwksCache.timeoutMs',
+    },
+    {
+      name: 'a zero cooldown',
+      raw: uriIssuer({ jwksCache: { cooldownSeconds: 0 } }),
+      path: 'issuers[0].jwksCache.cooldownSeconds',
+    },
+    { name: 'clientIds as a string', raw: issuerWith({ clientIds: 'app' }), path: 'issuers[0].clientIds' },
+    {
+      name: 'an empty client id',
+      raw: issuerWith({ clientIds: ['app', ''] }),
+      path: 'issuers[0].clientIds[1]',
+    },
+    {
+      name: 'requiredClaims as an array',
+      raw: issuerWith({ requiredClaims: ['token_use'] }),
+      path: 'issuers[0].requiredClaims',
+    },
+    {
+      name: 'a required null',
+      raw: issuerWith({ requiredClaims: { azp: null } }),
+      path: 'issuers[0].requiredClaims.azp',
+    },
+    {
+      name: 'an empty list of required values',
+      raw: issuerWith({ requiredClaims: { azp: [] } }),
+      path: 'issuers[0].requiredClaims.azp',
+    },
+    {
+      name: 'a required claim through __proto__',
+      raw: issuerWith({ requiredClaims: { '/__proto__/x': 1 } }),
+      path: 'issuers[0].requiredClaims./__proto__/x',
+    },
+    {
+      name: 'scopes as a string',
+      raw: issuerWith({ claims: { scopes: 'scope' } }),
+      path: 'issuers[0].claims.scopes',
+    },
+    {
+      name: 'a bad scope claim path',
+      raw: issuerWith({ claims: { scopes: ['/a//b'] } }),
+      path: 'issuers[0].claims.scopes[0]',
+    },
+    {
+      name: 'mfaAcrValues with a number',
+      raw: issuerWith({ claims: { mfaAcrValues: [2] } }),
+      path: 'issuers[0].claims.mfaAcrValues[0]',
+    },
+    {
+      name: 'a boolean MFA claim path that is empty',
+      raw: issuerWith({ claims: { mfaBooleanClaims: [[]] } }),
+      path: 'issuers[0].claims.mfaBooleanClaims[0]',
+    },
+    {
+      name: 'a role claim without a claim',
+      raw: issuerWith({ claims: { roles: [{ type: 'array' }] } }),
+      path: 'issuers[0].claims.roles[0].claim',
+    },
+    {
+      name: 'typed claims as an array',
+      raw: issuerWith({ claims: { typed: [] } }),
+      path: 'issuers[0].claims.typed',
+    },
+    {
+      name: 'a typed claim name with a dash',
+      raw: issuerWith({ claims: { typed: { 'tenant-id': { claim: 'tid', type: 'String' } } } }),
+      path: 'issuers[0].claims.typed.tenant-id',
+    },
+    {
+      name: 'a typed claim of an unknown type',
+      raw: issuerWith({ claims: { typed: { tenant: { claim: 'tid', type: 'string' } } } }),
+      path: 'issuers[0].claims.typed.tenant.type',
+    },
+    {
+      name: 'a typed claim without a claim',
+      raw: issuerWith({ claims: { typed: { tenant: { type: 'String' } } } }),
+      path: 'issuers[0].claims.typed.tenant.claim',
+    },
+    {
+      name: 'an unknown typed claim key',
+      raw: issuerWith({ claims: { typed: { tenant: { claim: 'tid', type: 'String', optional: true } } } }),
+      path: 'issuers[0].claims.typed.tenant.optional',
+    },
+    { name: 'a $schema that is not a string', raw: topWith({ $schema: 1 }), path: '$schema' },
     ...badUris.map((jwksUri) => ({
       name: `jwksUri ${jwksUri}`,
       raw: uriIssuer({ jwksUri }),
@@ -135,7 +237,14 @@ describe('parseAuthorizerConfig: refusals name the key', () => {
       raw: issuerWith({ claims: { roles: [{ claim: 'r', type: 'number' }] } }),
       path: 'issuers[0].claims.roles[0].type',
     },
-    { name: 'the same issuer twice', raw: topWith({ issuers: [ISSUER, ISSUER] }), path: 'issuers[1].issuer' },
+    {
+      name: 'an issuer that is also the local issuer',
+      raw: topWith({
+        issuers: [ISSUER],
+        localIssuer: { issuer: ISSUER.issuer, audience: 'zt-api', keysDir: './keys' },
+      }),
+      path: 'issuers[0].issuer',
+    },
     { name: 'no revocations', raw: topWith({ revocations: undefined }), path: 'revocations' },
     { name: 'revocations without a file', raw: topWith({ revocations: {} }), path: 'revocations.file' },
     {
@@ -182,6 +291,83 @@ describe('parseAuthorizerConfig: refusals name the key', () => {
   });
 });
 
+describe('parseAuthorizerConfig: identity providers (issue 11)', () => {
+  it('reads client ids, required claims, claim paths, acr values and typed claims', () => {
+    // Act
+    const [issuer] = parseAuthorizerConfig(
+      topWith({
+        issuers: [
+          {
+            ...ISSUER,
+            audience: undefined,
+            clientIds: ['app-1', 'app-1', 'app-2'],
+            requiredClaims: { token_use: 'access', '/ext/level': [1, 2] },
+            claims: {
+              roles: [{ claim: '/realm_access/roles', type: 'array' }],
+              scopes: ['scp', ['ext', 'scopes']],
+              mfaAcrValues: ['gold'],
+              mfaBooleanClaims: ['https://example.com/mfa'],
+              typed: {
+                zeta: { claim: 'z', type: 'Bool' },
+                alpha: { claim: '/a~1b/c~0d', type: 'Set<String>' },
+              },
+            },
+          },
+        ],
+      }),
+      OPTIONS,
+    ).issuers;
+
+    // Assess
+    expect(issuer).toMatchObject({
+      audiences: [],
+      clientIds: ['app-1', 'app-2'],
+      requiredClaims: [
+        { claim: ['token_use'], oneOf: ['access'] },
+        { claim: ['ext', 'level'], oneOf: [1, 2] },
+      ],
+      claims: {
+        roles: [{ claim: ['realm_access', 'roles'], type: 'array' }],
+        scopes: [['scp'], ['ext', 'scopes']],
+        mfaAmrValues: ['mfa'],
+        mfaAcrValues: ['gold'],
+        mfaBooleanClaims: [['https://example.com/mfa']],
+        typed: [
+          { name: 'alpha', claim: ['a/b', 'c~d'], type: 'Set<String>' },
+          { name: 'zeta', claim: ['z'], type: 'Bool' },
+        ],
+      },
+    });
+  });
+
+  it('allows several entries for one iss, a jwksFile snapshot beside jwksUri or discovery', () => {
+    // Act
+    const config = parseAuthorizerConfig(
+      topWith({
+        issuers: [
+          { ...ISSUER, jwksFile: './snap.json', jwksUri: 'https://idp.example.test/jwks' },
+          { ...ISSUER, audience: 'other', jwksFile: './snap.json', discovery: true },
+        ],
+      }),
+      OPTIONS,
+    );
+
+    // Assess
+    expect(config.issuers.map((i) => i.jwks)).toEqual([
+      expect.objectContaining({
+        kind: 'uri',
+        uri: 'https://idp.example.test/jwks',
+        snapshotFile: '/etc/zta/snap.json',
+      }),
+      expect.objectContaining({
+        kind: 'discovery',
+        issuer: ISSUER.issuer,
+        snapshotFile: '/etc/zta/snap.json',
+      }),
+    ]);
+  });
+});
+
 describe('parseAuthorizerConfig: accepted configs', () => {
   it('resolves paths against baseDir and fills the documented defaults', () => {
     // Act
@@ -193,15 +379,24 @@ describe('parseAuthorizerConfig: accepted configs', () => {
         {
           issuer: ISSUER.issuer,
           audiences: ['zt-api'],
+          clientIds: [],
+          requiredClaims: [],
           algorithms: ['ES256', 'RS256'],
           jwks: { kind: 'file', path: '/etc/zta/jwks.json' },
           typ: undefined,
           clockToleranceSeconds: 30,
           maxLifetimeSeconds: 86_400,
-          claims: expect.objectContaining({
+          claims: {
+            roles: [
+              { claim: ['role'], type: 'string' },
+              { claim: ['roles'], type: 'array' },
+            ],
+            scopes: [['scope'], ['scp']],
             mfaAmrValues: ['mfa'],
-            mfaBooleanClaims: ['mfa_verified', 'mfa'],
-          }),
+            mfaAcrValues: [],
+            mfaBooleanClaims: [['mfa_verified'], ['mfa']],
+            typed: [],
+          },
         },
       ],
       policiesDir: '/etc/zta/policies',

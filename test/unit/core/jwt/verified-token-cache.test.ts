@@ -40,7 +40,7 @@ const reparsing = (jwks: () => unknown): KeySource => ({
 /** A verifier over `keys` that counts its full verifications (signature checks). */
 function counted(keys: KeySource, cacheSize: number) {
   let full = 0;
-  const verify = createTokenVerifier(new Map([[ISS, { config, keys }]]), 8192, cacheSize, (...args) => {
+  const verify = createTokenVerifier(new Map([[ISS, [{ config, keys }]]]), 8192, cacheSize, (...args) => {
     full++;
     return verifyTokenWithProof(...args);
   });
