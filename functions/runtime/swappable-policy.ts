@@ -11,9 +11,10 @@
  */
 import type { DecisionCacheStats } from '../core/policy/decision-cache.ts';
 import type { LoadedPolicyEngine } from '../core/policy/engine.ts';
-import type { PolicyInput, PolicyResult } from '../core/policy/types.ts';
+import type { PolicyExplanation, PolicyInput, PolicyResult } from '../core/policy/types.ts';
 
 export interface SwappablePolicyEngine extends LoadedPolicyEngine {
+  explain(input: PolicyInput): PolicyExplanation;
   /** The set deciding now. */
   current(): LoadedPolicyEngine;
   /** Makes `next` the deciding set, at once and entirely. */
@@ -35,6 +36,13 @@ export function swappablePolicyEngine(initial: LoadedPolicyEngine): SwappablePol
     cacheStats: (): DecisionCacheStats => engine.cacheStats(),
     compiled: () => engine.compiled(),
     evaluate: (input: PolicyInput): PolicyResult => engine.evaluate(input),
+    explain(input: PolicyInput): PolicyExplanation {
+      // One read of `engine`: the explanation and its result come from the same set.
+      const set = engine;
+      return set.explain
+        ? set.explain(input)
+        : { result: set.evaluate(input), request: undefined, matched: [] };
+    },
     current: () => engine,
     swap(next: LoadedPolicyEngine): void {
       engine = next;
