@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_METRICS_NAMESPACE } from '../functions/runtime/aws/metric-catalogue.ts';
 import { LAMBDA_VPC_NETWORK_INTERFACE_ACTIONS } from './private/iam-actions.ts';
 
 /**
@@ -45,7 +46,7 @@ export interface HardenedFunctionProps {
   readonly description?: string;
   /**
    * Environment variables.
-   * @default - none
+   * @default - only `POWERTOOLS_METRICS_NAMESPACE: 'ZeroTrustAuthorizer'` (these override it)
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -142,7 +143,8 @@ export class HardenedFunction extends Construct {
       recursiveLoop: lambda.RecursiveLoop.TERMINATE,
       ...(props.vpcSubnets === undefined ? {} : { vpcSubnets: props.vpcSubnets }),
       ...(props.description === undefined ? {} : { description: props.description }),
-      ...(props.environment === undefined ? {} : { environment: { ...props.environment } }),
+      // Every function's EMF metrics in the suite's namespace, told apart by their `service`.
+      environment: { POWERTOOLS_METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE, ...props.environment },
       ...(props.reservedConcurrentExecutions === undefined
         ? {}
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),

@@ -9,6 +9,7 @@ import { AuthorizerMonitoring } from './authorizer-monitoring.ts';
 import type { EnvironmentConfig } from './config.ts';
 import { DecisionPipeline } from './decision-pipeline.ts';
 import { DemoProtectedApi } from './demo-protected-api.ts';
+import { PipelineMonitoring } from './pipeline-monitoring.ts';
 import { PlatformKey } from './platform-key.ts';
 import { RevocationTable } from './revocation-table.ts';
 import { WorkloadTokens, workloadTokenOutputs } from './workload-tokens.ts';
@@ -45,6 +46,7 @@ export class ZeroTrustStack extends Stack {
   public readonly apiGatewayAccount?: ApiGatewayAccount;
   /** The web ACL in front of the REGIONAL stages, when `config.api.webAcl` asks for one. */
   public readonly webAcl?: ApiWebAcl;
+  public readonly pipelineMonitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: ZeroTrustStackProps) {
     super(scope, id, props);
@@ -187,6 +189,11 @@ export class ZeroTrustStack extends Stack {
         if (table instanceof dynamodb.CfnTable) table.deletionProtectionEnabled = false;
       }
     }
+    this.pipelineMonitoring = new PipelineMonitoring(this, 'PipelineMonitoring', {
+      alarmTopic: this.monitoring.alarmTopic,
+      dashboard: this.monitoring.dashboard,
+      period: Duration.seconds(config.alarms.periodSeconds),
+    });
 
     if (config.logs.retentionDays < 365) {
       // Only the log groups that keep the configured retention: that is what the reason says.

@@ -24,6 +24,7 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./init.ts')).init,
   decide: async () => (await import('./decide.ts')).decide,
+  explain: async () => (await import('./explain.ts')).explain,
   revoke: async () => (await import('./revoke.ts')).revoke,
   revocations: async () => (await import('./revocations.ts')).revocations,
   token: async () => (await import('./token.ts')).token,

@@ -3,9 +3,11 @@ import { bearerToken } from './bearer.ts';
 import { type Decision, unauthorized } from './decision.ts';
 import { type DecisionRecord, decisionRecord, type TokenFacts } from './decision-record.ts';
 import { parseAuthorizerEvent, type RequestFacts } from './event.ts';
+import type { DecisionObserver } from './explain.ts';
 import { byIssuer, type TrustedIssuer } from './jwt/issuer-entry.ts';
 import { createTokenVerifier } from './jwt/verified-token-cache.ts';
-import type { PolicyEngine } from './policy/types.ts';
+import { verifyTokenWithProof } from './jwt/verify-token.ts';
+import type { PolicyEngine, PolicyInput, PolicyResult } from './policy/types.ts';
 import { isRevoked, type RevocationStore, RevocationUnavailable } from './revocation.ts';
 
 /** Characters IAM reads as wildcards in a policy's `Resource`. */
@@ -41,8 +43,16 @@ export interface DecisionOutcome {
   readonly cacheUntilMs?: number;
 }
 
-/** Decides one authorizer event at `nowMs` (epoch milliseconds). Never throws. */
-export type Authorizer = (event: unknown, nowMs: number) => Promise<DecisionOutcome>;
+/**
+ * Decides one authorizer event at `nowMs` (epoch milliseconds). Never throws. With `observe`
+ * (`zta explain`), every step is reported as it is taken, and the decision is made without the
+ * verified-token and decision caches, so each step really runs.
+ */
+export type Authorizer = (
+  event: unknown,
+  nowMs: number,
+  observe?: DecisionObserver,
+) => Promise<DecisionOutcome>;
 
 /**
  * The decision core: a function of (event, keys, policies, revocations, now).
@@ -63,11 +73,18 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   async function decide(
     event: unknown,
     now: number,
+    observe: DecisionObserver | undefined,
   ): Promise<{ decision: Decision; facts?: RequestFacts; token: TokenFacts; cacheUntilMs?: number }> {
     const unverified: TokenFacts = { verified: false };
     const parsed = parseAuthorizerEvent(event);
     if (!parsed.ok) return { decision: unauthorized('malformed_event', parsed.detail), token: unverified };
     const { facts, credential } = parsed;
+    observe?.({ step: 'event', format: facts.format, target: facts.target, resourceArn: facts.resourceArn });
+    observe?.(
+      credential.kind === 'value'
+        ? { step: 'credential', found: 'bearer token', tokenBytes: credential.value.length }
+        : { step: 'credential', found: credential.kind === 'none' ? 'none' : 'several values' },
+    );
     // Checked before the credential: whatever the token, no IAM answer may name this resource.
     if (facts.format !== 'http-v2' && IAM_WILDCARD.test(facts.resourceArn))
       return denied(facts, 'wildcard_resource', 'methodArn holds an IAM wildcard (* or ?)');
@@ -79,7 +96,9 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     const bearer = bearerToken(credential.value);
     if (!bearer.ok) return denied(facts, bearer.reason, 'Authorization is not "Bearer <token>"');
 
-    const verified = await verifyToken(bearer.token, now);
+    const verified = observe
+      ? await verifyTokenWithProof(bearer.token, issuers, deps.maxTokenBytes, now, observe)
+      : await verifyToken(bearer.token, now);
     if (!verified.ok) return denied(facts, verified.reason, verified.detail, verified.facts);
     const { claims, issuer } = verified;
 
@@ -94,6 +113,18 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           jti: claims.jti,
         });
         revoked = isRevoked(found, claims.iat, issuer.clockToleranceSeconds);
+        observe?.({
+          step: 'revocation',
+          query: { issuer: claims.iss, subject: claims.sub, jti: claims.jti },
+          jtiRevoked: found.jtiRevoked,
+          subjectRevokedAt: found.subjectRevokedAt,
+          coversIatUpTo:
+            found.subjectRevokedAt === undefined
+              ? undefined
+              : found.subjectRevokedAt + issuer.clockToleranceSeconds,
+          iat: claims.iat,
+          revoked,
+        });
       } catch (error) {
         const detail =
           error instanceof RevocationUnavailable ? error.message : 'revocation store could not be read';
@@ -103,7 +134,9 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     }
 
     const principal = verified.principal;
-    const result = deps.policy.evaluate({ principal, request: facts.target, now });
+    observe?.({ step: 'identity', principal });
+    const input = { principal, request: facts.target, now };
+    const result = observe ? explainPolicy(deps.policy, input, observe) : deps.policy.evaluate(input);
     const decision: Decision =
       result.decision === 'allow'
         ? { effect: 'allow', status: 200, reason: 'allowed', principal, policies: result.determiningPolicies }
@@ -120,7 +153,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     return { decision, facts, token: verified.facts, cacheUntilMs };
   }
 
-  return async (event, nowMs) => {
+  return async (event, nowMs, observe) => {
     const started = performance.now();
     // A clock outside Date's range (or NaN) makes every time comparison false, so an expired
     // token would pass, and the record's timestamp throws: refuse before deciding anything.
@@ -128,7 +161,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     let outcome: { decision: Decision; facts?: RequestFacts; token: TokenFacts; cacheUntilMs?: number };
     try {
       outcome = clockOk
-        ? await decide(event, Math.floor(nowMs / 1000))
+        ? await decide(event, Math.floor(nowMs / 1000), observe)
         : {
             decision: unauthorized('internal_error', 'clock value is not a valid time'),
             token: { verified: false },
@@ -147,6 +180,21 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     });
     return { decision: outcome.decision, facts: outcome.facts, record, cacheUntilMs: outcome.cacheUntilMs };
   };
+}
+
+/** The policy step for an observer: the engine's own explanation when it has one. */
+function explainPolicy(policy: PolicyEngine, input: PolicyInput, observe: DecisionObserver): PolicyResult {
+  const explained = policy.explain?.(input);
+  const result = explained?.result ?? policy.evaluate(input);
+  observe({
+    step: 'policy',
+    request: explained?.request,
+    matched: explained?.matched ?? [],
+    decision: result.decision,
+    determining: result.determiningPolicies,
+    errors: result.decision === 'deny' ? result.errors : [],
+  });
+  return result;
 }
 
 const UNVERIFIED: TokenFacts = Object.freeze({ verified: false });

@@ -39,8 +39,12 @@ export interface ForwardReport {
   readonly decisions: number;
   readonly duplicates: number;
   readonly published: number;
+  /** Entries sent again (see `PutEventsOutcome.retried`). */
+  readonly retried: number;
   readonly deadLettered: number;
   readonly otherLines: number;
+  /** Reads or writes of the published-decisions table that failed (duplicates possible). */
+  readonly ledgerFailures: number;
 }
 
 export function createForwarder(ports: ForwarderPorts): (event: unknown) => Promise<ForwardReport> {
@@ -54,8 +58,10 @@ export function createForwarder(ports: ForwarderPorts): (event: unknown) => Prom
       decisions: 0,
       duplicates: 0,
       published: 0,
+      retried: 0,
       deadLettered: 0,
       otherLines: 0,
+      ledgerFailures: 0,
     };
     const decoded = decodeLogsEvent(event);
     if (!decoded.ok) {
@@ -82,6 +88,7 @@ export function createForwarder(ports: ForwarderPorts): (event: unknown) => Prom
         );
       } catch (error) {
         // Unknown is treated as unpublished: a possible duplicate, never a loss.
+        report.ledgerFailures++;
         warn('published-decisions table unreadable; publishing without duplicate filter', {
           error: String(error),
         });
@@ -97,15 +104,18 @@ export function createForwarder(ports: ForwarderPorts): (event: unknown) => Prom
       return entry;
     });
     const outcome =
-      entries.length > 0 ? await ports.publish(entries) : { published: [], failed: [], calls: 0 };
+      entries.length > 0 ? await ports.publish(entries) : { published: [], failed: [], calls: 0, retried: 0 };
     report.published = outcome.published.length;
+    report.retried = outcome.retried;
 
     if (ports.ledger && outcome.published.length > 0) {
       const ids = outcome.published.map((e) => idOf.get(e)).filter((id): id is string => id !== undefined);
       try {
         const unmarked = await ports.ledger.markPublished(ids, nowSeconds);
+        if (unmarked > 0) report.ledgerFailures++;
         if (unmarked > 0) warn('some published decisions could not be marked', { unmarked });
       } catch (error) {
+        report.ledgerFailures++;
         warn('published-decisions table unwritable; a redelivery may publish twice', {
           error: String(error),
         });

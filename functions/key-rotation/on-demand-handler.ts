@@ -1,16 +1,8 @@
 /**
- * Lambda handler for on-demand rotation (`aws lambda invoke --payload '{"action":"rotate"}'`,
- * `{"action":"emergency","kid":"<kid>"}`, `{"action":"status"}`). Same environment as the
- * scheduled handler (see from-environment.ts). A bad payload fails the invocation with
- * `InvalidRotationRequest`.
+ * Lambda entry for on-demand rotation (`aws lambda invoke --payload '{"action":"rotate"}'`,
+ * `{"action":"emergency","kid":"<kid>"}`, `{"action":"status"}`). A bad payload fails the
+ * invocation with `InvalidRotationRequest`. Wiring: `from-environment.ts`.
  */
-import type { RotationReport } from './executor.ts';
-import { rotationFromEnvironment } from './from-environment.ts';
-import { onDemandRotation, type StatusReport } from './rotation-handler.ts';
+import { createOnDemandRotationHandler } from './from-environment.ts';
 
-const { logger, config, deps } = rotationFromEnvironment();
-
-export async function handler(event: unknown): Promise<RotationReport | StatusReport> {
-  logger.info('on-demand rotation', { rotationId: config.rotation.id, request: event });
-  return onDemandRotation(deps, event);
-}
+export const handler = createOnDemandRotationHandler(process.env);

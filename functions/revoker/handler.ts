@@ -1,8 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { RevocationReport } from '../core/auto-revocation/revoker.ts';
 import { parseSuspectedCompromise } from '../core/events/parse.ts';
 import { DETAIL_TYPES, SOURCES } from '../core/events/schema.ts';
 import { isFrom } from '../runtime/aws/bus-event.ts';
+import { SDK_RETRIES } from '../runtime/aws/client-config.ts';
+import type { MeteredService } from '../runtime/aws/metric-catalogue.ts';
+import { type Counter, type ObservabilityWiring, observabilityFor } from '../runtime/aws/observability.ts';
 import type { Env } from '../runtime/env.ts';
 import { type RevokerWiring, revokerFromEnv } from './wiring.ts';
 
@@ -15,17 +17,22 @@ import { type RevokerWiring, revokerFromEnv } from './wiring.ts';
  * flush, event or notification failure is logged and then thrown, so EventBridge retries the
  * delivery (the write repeats as a no-op; flush and announcements repeat) and, after its
  * retries, the rule target's DLQ keeps the alert.
+ *
+ * Metrics (service `zta-revoker`): `Revocations`, `CacheFlushes`, `CacheFlushFailures`,
+ * `AnnouncementFailures`, `RevocationFailures`, `EventsRefused`.
  */
 export function createRevokerHandler(
   env: Env,
-  wiring: RevokerWiring & { logger?: Logger; now?: () => number } = {},
+  wiring: RevokerWiring & ObservabilityWiring = {},
 ): (event: unknown) => Promise<RevocationReport | 'ignored'> {
-  const { revoker } = revokerFromEnv(env, wiring);
-  const logger = wiring.logger ?? new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'zta-revoker' });
+  const o = observabilityFor('zta-revoker', env, wiring);
+  const { logger } = o;
+  const { revoker } = revokerFromEnv(env, wiring, { sdkRetry: SDK_RETRIES.pipeline, traced: o.traced });
   const now = wiring.now ?? Date.now;
 
-  return async (event) => {
+  return o.handler(async (event, counter) => {
     if (!isFrom(event, SOURCES.spikeDetector, DETAIL_TYPES.suspectedCompromise)) {
+      counter.count('EventsRefused');
       logger.error('refused: not a Principal Suspected Compromise from the spike detector', {
         source: String((event as { source?: unknown })?.source),
       });
@@ -33,10 +40,18 @@ export function createRevokerHandler(
     }
     const alert = parseSuspectedCompromise(event.detail);
     if (!alert.ok) {
+      counter.count('EventsRefused');
       logger.error('refused: invalid Principal Suspected Compromise detail', { problem: alert.problem });
       return 'ignored';
     }
-    const report = await revoker.onSuspectedCompromise(alert.value, now());
+    let report: RevocationReport;
+    try {
+      report = await revoker.onSuspectedCompromise(alert.value, now());
+    } catch (error) {
+      counter.count('RevocationFailures');
+      throw error;
+    }
+    countRevocation(counter, report);
     logger.warn('credential revoked', { ...report.detail });
     if (report.failures.length > 0) {
       logger.error('revocation written, follow-up failed', { failures: report.failures });
@@ -45,5 +60,17 @@ export function createRevokerHandler(
       );
     }
     return report;
-  };
+  });
+}
+
+/** The counts of one revocation the revoker core reported: shared with the admin route. */
+export function countRevocation(
+  counter: Counter<Extract<MeteredService, 'zta-revoker' | 'zta-revocation-admin'>>,
+  report: RevocationReport,
+): void {
+  const flushed = report.detail.cacheFlush;
+  counter.count('Revocations');
+  counter.count('CacheFlushes', flushed.filter((f) => f.ok).length);
+  counter.count('CacheFlushFailures', flushed.filter((f) => !f.ok).length);
+  counter.count('AnnouncementFailures', report.failures.filter((f) => !f.startsWith('cache flush ')).length);
 }

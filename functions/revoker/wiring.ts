@@ -4,17 +4,25 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createRevoker, type Revoker } from '../core/auto-revocation/revoker.ts';
 import { MAX_SUBJECT_RETENTION_SECONDS } from '../core/revocation-writer.ts';
-import { type AwsWiring, clientConfig, placementFor } from '../runtime/aws/client-config.ts';
+import { type AwsWiring, clientConfig, placementFor, type SdkRetry } from '../runtime/aws/client-config.ts';
 import { snsNotifier } from '../runtime/aws/notifier.ts';
-import { DEFAULT_RETRY, publishOrThrow, type RetryPolicy, toEntry } from '../runtime/aws/put-events.ts';
+import { publishOrThrow, toEntry } from '../runtime/aws/put-events.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from '../runtime/aws/retry.ts';
 import { parseProtectedStages, stageCacheFlusher } from '../runtime/aws/stage-cache.ts';
 import { DynamoRevocationWriter } from '../runtime/dynamodb/revocation-table-writer.ts';
 import { type Env, integerEnv, requiredEnv } from '../runtime/env.ts';
 
 export interface RevokerWiring extends AwsWiring {
+  /** Bounds re-sending the `PutEvents` entry of `Credential Revoked` when its answer reports it failed. */
   readonly retry?: RetryPolicy;
   /** @default Date.now (audit entries' time) */
   readonly now?: () => number;
+}
+
+/** How the clients are made: the SDK retry profile, and X-Ray capture (`Observability.traced`). */
+export interface RevokerClients {
+  readonly sdkRetry: SdkRetry;
+  readonly traced: <T>(client: T) => T;
 }
 
 /**
@@ -30,7 +38,8 @@ export interface RevokerWiring extends AwsWiring {
  */
 export function revokerFromEnv(
   env: Env,
-  wiring: RevokerWiring = {},
+  wiring: RevokerWiring,
+  clients: RevokerClients,
 ): { revoker: Revoker; writer: DynamoRevocationWriter } {
   const tableName = requiredEnv(env, 'REVOCATIONS_TABLE_NAME');
   const busName = requiredEnv(env, 'EVENT_BUS_NAME');
@@ -42,23 +51,23 @@ export function revokerFromEnv(
     max: 400 * 86_400,
   });
   const retry = wiring.retry ?? DEFAULT_RETRY;
+  const sdk = { retry: clients.sdkRetry };
+  const { traced } = clients;
 
   const writer = new DynamoRevocationWriter(
-    new DynamoDBClient(clientConfig(placementFor('dynamodb', wiring), { maxAttempts: 3 })),
+    traced(new DynamoDBClient(clientConfig(placementFor('dynamodb', wiring), sdk))),
     tableName,
     wiring.now,
   );
-  const events = new EventBridgeClient(clientConfig(placementFor('events', wiring)));
+  const events = traced(new EventBridgeClient(clientConfig(placementFor('events', wiring), sdk)));
+  const apigateway = traced(new APIGatewayClient(clientConfig(placementFor('apigateway', wiring), sdk)));
+  const sns = traced(new SNSClient(clientConfig(placementFor('sns', wiring), sdk)));
   const revoker = createRevoker(
     {
       revocations: writer,
-      flushCaches: stageCacheFlusher(
-        new APIGatewayClient(clientConfig(placementFor('apigateway', wiring))),
-        stages,
-        retry,
-      ),
+      flushCaches: stageCacheFlusher(apigateway, stages),
       publish: (event) => publishOrThrow(events, toEntry(event, busName, Date.now()), retry),
-      notify: snsNotifier(new SNSClient(clientConfig(placementFor('sns', wiring))), topicArn, retry),
+      notify: snsNotifier(sns, topicArn),
     },
     { subjectRetentionSeconds: retain },
   );

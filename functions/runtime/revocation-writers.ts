@@ -1,6 +1,6 @@
 import type { RevocationsConfig } from '../core/config/authorizer-config.ts';
 import type { RevocationLedger } from '../core/revocation-writer.ts';
-import { clientConfig, type StaticCredentials } from './aws/client-config.ts';
+import type { StaticCredentials } from './aws/client-config.ts';
 import { FileRevocationWriter } from './revocation-file-writer.ts';
 
 /**
@@ -17,9 +17,10 @@ export async function revocationWriterFor(
     case 'file':
       return new FileRevocationWriter(config.path);
     case 'dynamodb': {
-      const [sdk, table] = await Promise.all([
+      const [sdk, table, { clientConfig }] = await Promise.all([
         import('@aws-sdk/client-dynamodb'),
         import('./dynamodb/revocation-table-writer.ts'),
+        import('./aws/client-config.ts'),
       ]);
       const placement = { region: config.region, endpoint: config.endpoint, credentials };
       return new table.DynamoRevocationWriter(

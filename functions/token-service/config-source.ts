@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError } from '../core/config/reader.ts';
+import type { Env } from '../runtime/env.ts';
 import { parseTokenServiceConfig, type TokenServiceConfig } from './config.ts';
 
 /**
@@ -36,8 +38,14 @@ export function readTokenServiceConfig(source: {
   return parseTokenServiceConfig(raw);
 }
 
-/** The value of a required environment variable, or an error naming it. */
-export function required(name: string, value: string | undefined): string {
-  if (value === undefined || value === '') throw new Error(`environment variable ${name} is required`);
-  return value;
+/**
+ * The config a Lambda of the token service runs with: `ZTA_TOKEN_CONFIG` (inline JSON) or the
+ * file `ZTA_TOKEN_CONFIG_PATH` (default `$LAMBDA_TASK_ROOT/zta-token.config.json`).
+ */
+export function tokenServiceConfigFromEnv(env: Env): TokenServiceConfig {
+  return readTokenServiceConfig({
+    inline: env.ZTA_TOKEN_CONFIG,
+    path:
+      env.ZTA_TOKEN_CONFIG_PATH ?? resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), 'zta-token.config.json'),
+  });
 }

@@ -71,6 +71,7 @@ async function world(options: { failingStages?: string[] } = {}) {
       dynamodb: db.endpoint,
     },
     retry: noWait,
+    jitter: () => 0,
     logger: silent,
     now: () => atMs(42),
   };

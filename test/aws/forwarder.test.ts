@@ -41,6 +41,7 @@ async function setup(plan?: PutEventsPlan, sqs: Parameters<typeof sqsDouble>[0] 
       region: TEST_REGION,
       credentials: TEST_CREDENTIALS,
       endpoints: { events: server.endpoint, sqs: server.endpoint, dynamodb: db.endpoint },
+      jitter: () => 0,
       retry: {
         maxAttempts: 3,
         baseDelayMs: 100,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAuthorizer } from '../../functions/runtime/build-authorizer.ts';
 import { loadConfigFile } from '../../functions/runtime/config-file.ts';
+import { createEmptyRevocationStore } from '../../functions/runtime/revocation-document.ts';
 import { SCHEMA } from '../policy/helpers.ts';
 import { restRequestEvent } from '../support/events.ts';
 import { forge } from '../support/forge.ts';
@@ -42,6 +43,9 @@ beforeAll(() => {
       jwksFile: './jwks.json',
     }));
     writeFileSync(join(dir, 'zta.config.json'), JSON.stringify({ ...recipe.config, issuers }));
+    // As a user would after `zta revocations init`: only a valid document is a store.
+    const store = (recipe.config as { revocations?: { file?: string } | null }).revocations?.file;
+    if (store) createEmptyRevocationStore(join(dir, store));
     authorizers.set(name, buildAuthorizer(loadConfigFile(join(dir, 'zta.config.json'), '/nonexistent')));
   }
 });

@@ -198,6 +198,7 @@ describe('zta from node_modules/.bin, with plain node', SLOW, () => {
     expect(JSON.parse(readFileSync(join(app, '.zta', 'revocations.json'), 'utf8'))).toEqual({
       version: 1,
       revocations: [],
+      audit: [],
     });
     expect(readdirSync(join(app, '.zta', 'keys')).length).toBeGreaterThan(0);
     expect(existsSync(join(app, 'node_modules', PACKAGE_NAME, '.zta'))).toBe(false);

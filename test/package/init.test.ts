@@ -44,6 +44,7 @@ describe('zta init', () => {
     expect(JSON.parse(readFileSync(join(dir, 'revocations.json'), 'utf8'))).toEqual({
       version: 1,
       revocations: [],
+      audit: [],
     });
   });
 

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { IssuerConfig } from '../config/authorizer-config.ts';
 import type { TokenFacts } from '../decision-record.ts';
+import type { DecisionObserver } from '../explain.ts';
 import { principalFacts } from '../identity.ts';
 import type { PrincipalFacts } from '../policy/types.ts';
 import type { CredentialReason } from '../reasons.ts';
@@ -8,7 +9,7 @@ import { type Algorithm, verifySignature } from './algorithms.ts';
 import { type ClaimsResult, checkClaims, type VerifiedClaims } from './claims.ts';
 import { parseCompactJws } from './compact.ts';
 import { chooseEntry, type TrustedIssuer, type TrustedIssuers, typAccepted } from './issuer-entry.ts';
-import { type KeySet, selectKey } from './key-set.ts';
+import { type KeySet, selectKey, type VerificationKey } from './key-set.ts';
 
 export type { TrustedIssuer, TrustedIssuers } from './issuer-entry.ts';
 
@@ -59,12 +60,16 @@ export async function verifyToken(
   return verified;
 }
 
-/** `verifyToken`, also saying which key verified the token. */
+/**
+ * `verifyToken`, also saying which key verified the token. `observe` (for `zta explain`) is told
+ * each step as it is taken; it never sees the token, the signature or key material.
+ */
 export async function verifyTokenWithProof(
   token: string,
   issuers: TrustedIssuers,
   maxBytes: number,
   now: number,
+  observe?: DecisionObserver,
 ): Promise<ProvenTokenResult> {
   const parsed = parseCompactJws(token, maxBytes);
   if (!parsed.ok)
@@ -79,6 +84,13 @@ export async function verifyTokenWithProof(
     verified: false,
   };
 
+  observe?.({
+    step: 'header',
+    alg: header.alg,
+    kid: header.kid,
+    typ: header.typ,
+    members: Object.keys(header),
+  });
   const refused = REFUSED_HEADER_MEMBERS.find((m) => m in header);
   if (refused) return failed(facts, 'unsupported_token_header', `header member "${refused}" is not accepted`);
   if (typeof header.alg !== 'string') return failed(facts, 'malformed_token', 'header alg must be a string');
@@ -89,17 +101,35 @@ export async function verifyTokenWithProof(
   if (!chosen.ok) return failed(facts, chosen.reason, chosen.detail);
   const trusted = chosen.trusted;
   const issuer = trusted.config;
+  observe?.({
+    step: 'issuer',
+    iss: issuer.issuer,
+    audiences: issuer.audiences,
+    clientIds: issuer.clientIds,
+    algorithms: issuer.algorithms,
+    typ: issuer.typ,
+  });
   const alg = issuer.algorithms.find((a) => a === header.alg);
   if (!alg) return failed(facts, 'algorithm_not_allowed', 'alg is not in the issuer allowlist');
   if (!typAccepted(header.typ, issuer.typ))
     return failed(facts, 'unsupported_token_header', 'typ is not accepted');
 
-  const key = await findKey(trusted, alg, header.kid as string | undefined);
-  if (typeof key === 'string')
-    return failed(facts, key, key === 'unknown_key' ? 'no single key fits kid/alg' : 'JWKS unavailable');
-  if (!verifySignature(alg, key, signingInput, signature))
-    return failed(facts, 'invalid_signature', 'signature does not verify');
+  const found = await findKey(trusted, alg, header.kid as string | undefined);
+  if (typeof found === 'string')
+    return failed(facts, found, found === 'unknown_key' ? 'no single key fits kid/alg' : 'JWKS unavailable');
+  const key = found.key;
+  observe?.({ step: 'key', kid: found.kid, kty: found.kty, crv: found.crv, alg });
+  const valid = verifySignature(alg, key, signingInput, signature);
+  observe?.({ step: 'signature', valid });
+  if (!valid) return failed(facts, 'invalid_signature', 'signature does not verify');
 
+  observe?.({
+    step: 'claims',
+    claims: registeredClaims(claims),
+    now,
+    clockToleranceSeconds: issuer.clockToleranceSeconds,
+    maxLifetimeSeconds: issuer.maxLifetimeSeconds,
+  });
   const checked: ClaimsResult = checkClaims(claims, issuer, now);
   if (!checked.ok) return failed(facts, checked.reason, checked.detail);
   const identity = principalFacts(checked.claims, issuer.claims);
@@ -119,7 +149,7 @@ async function findKey(
   trusted: TrustedIssuer,
   alg: Algorithm,
   kid: string | undefined,
-): Promise<KeyObject | 'unknown_key' | 'keys_unavailable'> {
+): Promise<VerificationKey | 'unknown_key' | 'keys_unavailable'> {
   let keySet: KeySet;
   try {
     keySet = await trusted.keys.current();
@@ -132,7 +162,16 @@ async function findKey(
     const fresh = await trusted.keys.refresh().catch(() => undefined);
     if (fresh) selected = selectKey(fresh, alg, kid);
   }
-  return selected.ok ? selected.key.key : 'unknown_key';
+  return selected.ok ? selected.key : 'unknown_key';
+}
+
+const REGISTERED = ['iss', 'sub', 'aud', 'client_id', 'iat', 'nbf', 'exp', 'jti'];
+
+/** The claims every check reads, as the token states them (for `zta explain`). */
+function registeredClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of REGISTERED) if (Object.hasOwn(claims, name)) out[name] = claims[name];
+  return out;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -14,15 +14,17 @@
  * - deny with no determining policy → `policy_denied`;
  * - deny by forbids → the `@reason` of the first annotated one in load order, else `forbidden_by_policy`.
  */
+
+import type { MatchedPolicy } from '../explain.ts';
 import { assertUnreachable, type PolicyReason } from '../reasons.ts';
 import { type AuthorizationAnswer, cedar, describeCedarError } from './cedar.ts';
 import { type CompiledPolicySet, compiledFrom, fromCompiled } from './compiled.ts';
 import { createDecisionCache, type DecisionCacheStats } from './decision-cache.ts';
 import { PolicyLoadError } from './errors.ts';
-import { loadPolicySet, type PolicySource } from './load.ts';
+import { type LoadedPolicy, loadPolicySet, type PolicySource } from './load.ts';
 import { type CedarRequest, toCedarRequest } from './mapping.ts';
 import { policyReads } from './reads.ts';
-import type { PolicyEngine, PolicyInput, PolicyResult } from './types.ts';
+import type { PolicyEngine, PolicyExplanation, PolicyInput, PolicyResult } from './types.ts';
 
 export type { PolicySource } from './load.ts';
 export { revisionOf } from './revision.ts';
@@ -133,7 +135,51 @@ export function createPolicyEngine(
         return deny('policy_error', [], [error instanceof Error ? error.message : String(error)]);
       }
     },
+    explain(input: PolicyInput): PolicyExplanation {
+      if (!actions.has(input.request.method)) {
+        return { result: deny('policy_denied', []), request: undefined, matched: [] };
+      }
+      let request: CedarRequest;
+      try {
+        request = toCedarRequest(input);
+      } catch (error) {
+        const errors = [error instanceof Error ? error.message : String(error)];
+        return { result: deny('policy_error', [], errors), request: undefined, matched: [] };
+      }
+      // The same request and answer mapping as `evaluate`, without the decision cache.
+      const result = fromCedar(authorize(request));
+      return {
+        result,
+        request: request as unknown as Record<string, unknown>,
+        matched: matchedBy(request, policies, source.schema),
+      };
+    },
   });
+}
+
+/**
+ * Every policy whose conditions the request satisfies, whatever the decision (a permit that a
+ * forbid overrode included): each policy alone, asked by Cedar. Slow (one call per policy), so
+ * for explanations only, never on the decision path.
+ */
+function matchedBy(
+  request: CedarRequest,
+  policies: readonly LoadedPolicy[],
+  schema: string,
+): MatchedPolicy[] {
+  const matched: MatchedPolicy[] = [];
+  for (const policy of policies) {
+    const answer = cedar.isAuthorized({
+      ...request,
+      policies: { staticPolicies: { [policy.id]: policy.text } },
+      schema,
+      validateRequest: true,
+    });
+    if (answer.type === 'success' && answer.response.diagnostics.reason.includes(policy.id)) {
+      matched.push({ id: policy.id, effect: policy.effect, file: policy.file, line: policy.line });
+    }
+  }
+  return matched;
 }
 
 function deny(

@@ -1,3 +1,4 @@
+import type { MatchedPolicy } from '../explain.ts';
 import type { PolicyReason } from '../reasons.ts';
 
 /** Who is asking: facts taken from a verified token, never from unverified input. */
@@ -58,4 +59,18 @@ export interface PolicyEngine {
   readonly revision: string;
   /** Never throws: an evaluation failure is a deny with reason `policy_error`. */
   evaluate(input: PolicyInput): PolicyResult;
+  /**
+   * `evaluate` without the decision cache, also saying what Cedar was asked and every policy the
+   * request satisfied (`zta explain`). Never throws either.
+   * @default - engines without it are explained by their result alone
+   */
+  explain?(input: PolicyInput): PolicyExplanation;
+}
+
+/** What `PolicyEngine.explain` reports. */
+export interface PolicyExplanation {
+  readonly result: PolicyResult;
+  /** The exact Cedar request; undefined when the method is not an action of the schema. */
+  readonly request: Readonly<Record<string, unknown>> | undefined;
+  readonly matched: readonly MatchedPolicy[];
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { backoffMs, isRetryable, sleep } from './client-config.ts';
-import { DEFAULT_RETRY, type FailedEntry, type RetryPolicy } from './put-events.ts';
+import type { FailedEntry } from './put-events.ts';
 
 /** SQS's classic message size limit; messages are kept within it. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -22,16 +21,16 @@ export interface DeadLetter {
  * each within SQS's size limit, each carrying complete `PutEvents` entries that can be
  * re-sent as they are. An entry too large for any message keeps its envelope, a SHA-256 of
  * its detail and the detail's head (marked `detailTruncated`) — it is never dropped unseen.
- * Sends are retried like `PutEvents`; if the queue still refuses, this throws, and the
- * invocation fails so the platform redelivers (the Lambda's own failure destination is last).
- * Returns the number of messages sent.
+ * A failed send is retried by the SDK (give the client a generous retry profile: this is the
+ * last stop); if the queue still refuses, this throws, and the invocation fails so the
+ * platform redelivers (the Lambda's own failure destination is last). Returns the number of
+ * messages sent.
  */
 export async function sendDeadLetter(
   client: SQSClient,
   queueUrl: string,
   letter: DeadLetter,
   nowMs: number,
-  policy: RetryPolicy = DEFAULT_RETRY,
 ): Promise<number> {
   const base = {
     schema: 'zta.dead-letter/v1',
@@ -67,17 +66,8 @@ export async function sendDeadLetter(
   }
   if (batch.length > 0) bodies.push(JSON.stringify({ ...base, entries: batch }));
 
-  const wait = policy.sleep ?? sleep;
   for (const body of bodies) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-        break;
-      } catch (error) {
-        if (!isRetryable(error) || attempt >= policy.maxAttempts) throw error;
-        await wait(backoffMs(attempt, policy.baseDelayMs, policy.maxDelayMs, policy.random));
-      }
-    }
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
   }
   return bodies.length;
 }

@@ -4,7 +4,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { eventTime, type SuiteEvent } from '../../core/events/schema.ts';
-import { backoffMs, isRetryable, sleep } from './client-config.ts';
+import { DEFAULT_RETRY, type RetryPolicy, untilProcessed } from './retry.ts';
 
 /** EventBridge `PutEvents` limits: entries per call, bytes per call, bytes per entry. */
 export const PUT_EVENTS_LIMITS = Object.freeze({
@@ -24,22 +24,6 @@ const PERMANENT_CODES = new Set([
   'EntryTooLarge',
 ]);
 
-export interface RetryPolicy {
-  /** Attempts per entry, the first included. */
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  /** @default real timers (tests inject a recorder) */
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
-  maxAttempts: 5,
-  baseDelayMs: 100,
-  maxDelayMs: 2000,
-});
-
 export interface FailedEntry {
   readonly entry: PutEventsRequestEntry;
   readonly errorCode: string;
@@ -49,8 +33,13 @@ export interface FailedEntry {
 export interface PutEventsOutcome {
   readonly published: readonly PutEventsRequestEntry[];
   readonly failed: readonly FailedEntry[];
-  /** `PutEvents` calls made, retries included. */
+  /** `PutEvents` calls made by this loop (the SDK's own retries of a call not counted). */
   readonly calls: number;
+  /**
+   * Entries sent again: after the answer reported them failed (this loop), or in a whole call
+   * the SDK retried (`$metadata.attempts`).
+   */
+  readonly retried: number;
 }
 
 /** The `PutEvents` entry for a suite event on `busName`. */
@@ -101,57 +90,67 @@ export function toBatches(entries: readonly PutEventsRequestEntry[], limits = PU
 }
 
 /**
- * Publishes every entry, in batches within the limits, retrying what failed — entries
- * reported failed in a partial answer (`FailedEntryCount`) and whole calls that failed for a
- * retryable reason (throttling, 5xx, network) — with capped, jittered exponential backoff.
- * Never throws: what is still failing after `maxAttempts`, or failed permanently, is returned
- * in `failed` for the caller to dead-letter.
+ * Publishes every entry, in batches within the limits. A whole call that fails is retried by
+ * the SDK (standard mode, `client-config.ts`); entries an answer reports failed
+ * (`FailedEntryCount`) are re-sent here, with full-jitter backoff, at most `maxAttempts` times
+ * each. Never throws: what failed permanently, what is still failing after the bound, and the
+ * entries of a call the SDK gave up on are returned in `failed` for the caller to dead-letter.
  */
 export async function putEventsReliably(
   client: EventBridgeClient,
   entries: readonly PutEventsRequestEntry[],
   policy: RetryPolicy = DEFAULT_RETRY,
 ): Promise<PutEventsOutcome> {
-  const wait = policy.sleep ?? sleep;
   const published: PutEventsRequestEntry[] = [];
-  const { batches: first, oversized } = toBatches(entries);
+  const { batches, oversized } = toBatches(entries);
   const failed: FailedEntry[] = oversized.map((entry) => ({
     entry,
     errorCode: 'EntryTooLarge',
     errorMessage: `entry of ${entrySize(entry)} bytes exceeds PutEvents' ${PUT_EVENTS_LIMITS.maxEntryBytes}`,
   }));
-  let pending = first.flat();
+  const lastFailure = new Map<PutEventsRequestEntry, FailedEntry>();
   let calls = 0;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > 1) await wait(backoffMs(attempt - 1, policy.baseDelayMs, policy.maxDelayMs, policy.random));
-    const last = attempt >= policy.maxAttempts;
-    const retry: PutEventsRequestEntry[] = [];
-    const fail = (entry: PutEventsRequestEntry, errorCode: string, errorMessage: string) => {
-      if (!last && !PERMANENT_CODES.has(errorCode)) retry.push(entry);
-      else failed.push({ entry, errorCode, errorMessage });
-    };
+  let retriedBySdk = 0;
+  const sendAll = async (pending: readonly PutEventsRequestEntry[]) => {
+    const again: PutEventsRequestEntry[] = [];
     for (const batch of toBatches(pending).batches) {
       calls++;
       try {
         const answer = await client.send(new PutEventsCommand({ Entries: batch }));
-        batch.forEach((entry, i) => {
+        retriedBySdk += ((answer.$metadata.attempts ?? 1) - 1) * batch.length;
+        for (const [i, entry] of batch.entries()) {
           const result = answer.Entries?.[i];
-          if (result?.EventId && !result.ErrorCode) published.push(entry);
-          else
-            fail(entry, result?.ErrorCode ?? 'MissingResult', result?.ErrorMessage ?? 'no result for entry');
-        });
+          if (result?.EventId && !result.ErrorCode) {
+            published.push(entry);
+            continue;
+          }
+          const failure = {
+            entry,
+            errorCode: result?.ErrorCode ?? 'MissingResult',
+            errorMessage: result?.ErrorMessage ?? 'no result for entry',
+          };
+          if (PERMANENT_CODES.has(failure.errorCode)) failed.push(failure);
+          else {
+            lastFailure.set(entry, failure);
+            again.push(entry);
+          }
+        }
       } catch (error) {
-        const name = (error as Error)?.name ?? 'Error';
-        const text = (error as Error)?.message ?? String(error);
+        // The SDK already retried it if it was worth it: these entries are dead-lettered.
+        const e = error as { name?: string; message?: string; $metadata?: { attempts?: number } };
+        retriedBySdk += ((e?.$metadata?.attempts ?? 1) - 1) * batch.length;
         for (const entry of batch) {
-          if (isRetryable(error)) fail(entry, name, text);
-          else failed.push({ entry, errorCode: name, errorMessage: text });
+          failed.push({ entry, errorCode: e?.name ?? 'Error', errorMessage: e?.message ?? String(error) });
         }
       }
     }
-    pending = retry;
+    return again;
+  };
+  const { left, resent } = await untilProcessed(batches.flat(), sendAll, policy);
+  for (const entry of left) {
+    failed.push(lastFailure.get(entry) ?? { entry, errorCode: 'MissingResult', errorMessage: 'unsent' });
   }
-  return { published, failed, calls };
+  return { published, failed, calls, retried: resent + retriedBySdk };
 }
 
 /** Publishes one event or throws (the caller's platform then retries the invocation). */

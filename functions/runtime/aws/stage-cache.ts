@@ -1,7 +1,5 @@
 import { type APIGatewayClient, FlushStageAuthorizersCacheCommand } from '@aws-sdk/client-api-gateway';
 import type { CacheFlushResult } from '../../core/auto-revocation/revoker.ts';
-import { backoffMs, isRetryable, sleep } from './client-config.ts';
-import { DEFAULT_RETRY, type RetryPolicy } from './put-events.ts';
 
 /** One protected REST API stage whose authorizer cache the revoker flushes. */
 export interface ProtectedStage {
@@ -29,28 +27,22 @@ export function parseProtectedStages(value: string): ProtectedStage[] {
 }
 
 /**
- * Flushes the authorizer cache of every protected stage (`FlushStageAuthorizersCache`), each
- * retried on throttling or 5xx (API Gateway allows few management calls per second). Never
- * throws: one result per stage, so one stage failing does not keep the others cached.
+ * Flushes the authorizer cache of every protected stage (`FlushStageAuthorizersCache`).
+ * Throttling (API Gateway allows few management calls per second) and 5xx are retried by the
+ * SDK (`client-config.ts`). Never throws: one result per stage, so one stage failing does not
+ * keep the others cached.
  */
 export function stageCacheFlusher(
   client: APIGatewayClient,
   stages: readonly ProtectedStage[],
-  policy: RetryPolicy = DEFAULT_RETRY,
 ): () => Promise<CacheFlushResult[]> {
-  const wait = policy.sleep ?? sleep;
   const flushOne = async (stage: ProtectedStage): Promise<CacheFlushResult> => {
     const name = `${stage.restApiId}/${stage.stageName}`;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new FlushStageAuthorizersCacheCommand(stage));
-        return { stage: name, ok: true };
-      } catch (error) {
-        if (!isRetryable(error) || attempt >= policy.maxAttempts) {
-          return { stage: name, ok: false, error: `${(error as Error).name}: ${(error as Error).message}` };
-        }
-        await wait(backoffMs(attempt, policy.baseDelayMs, policy.maxDelayMs, policy.random));
-      }
+    try {
+      await client.send(new FlushStageAuthorizersCacheCommand(stage));
+      return { stage: name, ok: true };
+    } catch (error) {
+      return { stage: name, ok: false, error: `${(error as Error).name}: ${(error as Error).message}` };
     }
   };
   return () => Promise.all(stages.map(flushOne));

@@ -1,11 +1,12 @@
 import type { DynamoRevocationsConfig } from '../../core/config/authorizer-config.ts';
 import type { RevocationStore } from '../../core/revocation.ts';
-import { type ClientPlacement, clientConfig } from '../aws/client-config.ts';
+import type { ClientPlacement } from '../aws/client-config.ts';
 
 /**
- * The DynamoDB revocation store behind a lazy import: the AWS SDK costs about a quarter of a
- * second to load, so only configs that name a table pay for it — and they start loading at
- * once (the Lambda's cold start), not on the first request. A failed load makes every lookup
+ * The DynamoDB revocation store behind a lazy import: the AWS SDK (and its retry strategy,
+ * `client-config.ts`) costs about a quarter of a second to load, so only configs that name a
+ * table pay for it — and they start loading at once (the Lambda's cold start), not on the
+ * first request. A failed load makes every lookup
  * throw: the authorizer denies (`revocation_unavailable`).
  */
 export function lazyDynamoRevocationStore(
@@ -15,14 +16,15 @@ export function lazyDynamoRevocationStore(
   const loading = Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('./revocation-table-store.ts'),
+    import('../aws/client-config.ts'),
   ]).then(
-    ([sdk, store]) =>
+    ([sdk, store, { clientConfig, SDK_RETRIES }]) =>
       new store.DynamoRevocationStore({
-        // One quick retry, tight timeouts: the authorizer must answer within API Gateway's limit.
+        // One quick retry, tight timeouts: a caller is waiting (see `SDK_RETRIES.authorizer`).
         client: new sdk.DynamoDBClient(
           clientConfig(
             { region: config.region, endpoint: config.endpoint, ...placement },
-            { maxAttempts: 2, requestTimeoutMs: 1000, connectionTimeoutMs: 500 },
+            { retry: SDK_RETRIES.authorizer, requestTimeoutMs: 1000, connectionTimeoutMs: 500 },
           ),
         ),
         tableName: config.tableName,

@@ -4,11 +4,11 @@ import {
   BatchWriteItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_RETRY, type RetryPolicy, untilProcessed } from '../aws/retry.ts';
 import { type Item, key, n, num, str } from './revocation-items.ts';
 
 const GET_CHUNK = 100;
 const WRITE_CHUNK = 25;
-const RETRIES = 2;
 
 /**
  * Which decisions the forwarder has already published (key schema `pk` S + `sk` S with `sk` =
@@ -21,33 +21,45 @@ const RETRIES = 2;
  * decision is published twice; every consumer is idempotent on `decisionId` (the spike
  * counters count an id once). Read problems degrade the same way: an unanswered key counts as
  * unpublished (published again), never as published (dropped).
+ *
+ * `UnprocessedKeys` / `UnprocessedItems` (a partition over its throughput: the call succeeded,
+ * so the SDK does not retry) are re-sent with full-jitter backoff within `retry`'s bound.
  */
 export class PublishedDecisions {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly ttlSeconds: number,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
   /** The ids among `ids` already published (markers still live at `nowSeconds`). */
   async published(ids: readonly string[], nowSeconds: number): Promise<Set<string>> {
     const seen = new Set<string>();
     for (let i = 0; i < ids.length; i += GET_CHUNK) {
-      let keys: Item[] | undefined = ids.slice(i, i + GET_CHUNK).map((id) => key(id, 'published'));
-      for (let attempt = 0; keys && keys.length > 0 && attempt <= RETRIES; attempt++) {
-        const answer: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'pk, expiresAt' },
-            },
-          }),
-        );
-        for (const item of answer.Responses?.[this.tableName] ?? []) {
-          const id = str(item, 'pk');
-          if (id !== undefined && (num(item, 'expiresAt') ?? 0) > nowSeconds) seen.add(id);
-        }
-        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
+      const keys = ids.slice(i, i + GET_CHUNK).map((id) => key(id, 'published'));
+      await untilProcessed(
+        keys,
+        async (pending) => {
+          const answer: BatchGetItemCommandOutput = await this.client.send(
+            new BatchGetItemCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: [...pending],
+                  ConsistentRead: true,
+                  ProjectionExpression: 'pk, expiresAt',
+                },
+              },
+            }),
+          );
+          for (const item of answer.Responses?.[this.tableName] ?? []) {
+            const id = str(item, 'pk');
+            if (id !== undefined && (num(item, 'expiresAt') ?? 0) > nowSeconds) seen.add(id);
+          }
+          return (answer.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+        },
+        this.retry,
+      );
     }
     return seen;
   }
@@ -57,16 +69,20 @@ export class PublishedDecisions {
     let unmarked = 0;
     const expiresAt = n(nowSeconds + this.ttlSeconds);
     for (let i = 0; i < ids.length; i += WRITE_CHUNK) {
-      let requests = ids
+      const requests = ids
         .slice(i, i + WRITE_CHUNK)
         .map((id) => ({ PutRequest: { Item: { ...key(id, 'published'), expiresAt } } }));
-      for (let attempt = 0; requests.length > 0 && attempt <= RETRIES; attempt++) {
-        const answer = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (answer.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-      unmarked += requests.length;
+      const { left } = await untilProcessed(
+        requests,
+        async (pending) => {
+          const answer = await this.client.send(
+            new BatchWriteItemCommand({ RequestItems: { [this.tableName]: [...pending] } }),
+          );
+          return (answer.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        },
+        this.retry,
+      );
+      unmarked += left.length;
     }
     return unmarked;
   }

@@ -71,3 +71,35 @@ export function jsonError(status: number, type: string, message: string, content
     body: JSON.stringify({ __type: type, message }),
   };
 }
+
+/** Throttling answers in each protocol's own form, as the SDK parses them. */
+export const THROTTLED = Object.freeze({
+  json10: jsonError(400, 'ThrottlingException', 'Rate exceeded', 'application/x-amz-json-1.0'),
+  json11: jsonError(400, 'ThrottlingException', 'Rate exceeded', 'application/x-amz-json-1.1'),
+  restJson: {
+    status: 429,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' },
+    body: JSON.stringify({ message: 'Too Many Requests' }),
+  },
+  query: {
+    status: 400,
+    headers: { 'content-type': 'text/xml' },
+    body: '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>',
+  },
+} satisfies Record<string, DoubleAnswer>);
+
+/**
+ * Answers `answer` to the first `times` requests `matches` claims (`Infinity`: all of them),
+ * counting them; put it before the service's double, which answers the rest.
+ */
+export function failFirst(times: number, matches: (request: SeenRequest) => boolean, answer: DoubleAnswer) {
+  const counts = { failed: 0, seen: 0 };
+  const handler: ProtocolHandler = (request) => {
+    if (!matches(request)) return undefined;
+    counts.seen++;
+    if (counts.failed >= times) return undefined;
+    counts.failed++;
+    return answer;
+  };
+  return { handler, counts };
+}
