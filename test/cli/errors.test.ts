@@ -19,6 +19,7 @@ const REPO = resolve(import.meta.dirname, '../..');
 const COMMANDS = [
   'init',
   'decide',
+  'explain',
   'revoke',
   'revocations',
   'token',
@@ -97,6 +98,11 @@ const CASES: Record<string, Case> = {
   'decide: missing config file': c(() => ['decide', '--config', 'nope.json'], [/nope\.json/]),
   'decide: missing event file': c((w) => ['decide', '--config', w.config, '--event', 'missing-event.json'], [/missing-event\.json/]),
   'decide: a flag without its value': c(() => ['decide', '--config'], [/--config/, /value/]),
+
+  'explain: near-miss flag': c((w) => ['explain', '--config', w.config, '--jsno'], [/--jsno/, /did you mean --json\?/]),
+  'explain: missing required flag': c(() => ['explain'], [/--config/]),
+  'explain: bad value': c((w) => ['explain', '--config', w.config, '--now', '-1'], [/--now/, /-1/]),
+  'explain: missing event file': c((w) => ['explain', '--config', w.config, '--event', 'missing-event.json'], [/missing-event\.json/]),
 
   'revoke: near-miss flag': c((w) => ['revoke', '--config', w.config, '--jit', 'j'], [/--jit/, /did you mean --jti\?/]),
   'revoke: missing required flag': c((w) => ['revoke', '--config', w.config], [/--jti/, /--sub/]),
