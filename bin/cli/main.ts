@@ -55,6 +55,15 @@ export async function main(argv: string[]): Promise<number> {
   // The AWS SDK's eight-line notice about this Node version would break the one-line rule of
   // every command that reaches DynamoDB, and is not the user's error.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    // Only a command module that fails to load lands here: ours to fix, still one line.
+    return fail('zta', error);
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     process.stderr.write(`${await usage()}\n`);

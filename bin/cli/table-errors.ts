@@ -21,7 +21,7 @@ const BAD_CREDENTIALS = new Set([
 /**
  * Runs `work` against a revocation store; for a DynamoDB table, an AWS SDK failure becomes one
  * line naming the table, its region and the fix (the SDK's own text names neither, and a DNS
- * error does not say it came from AWS at all). Nothing was recorded when this throws.
+ * error does not say it came from AWS at all).
  */
 export async function onStore<T>(
   store: Exclude<RevocationsConfig, null>,
@@ -67,6 +67,9 @@ function tableError(error: unknown, table: string, region: string, endpoint: str
     );
   }
   if ('$metadata' in error)
-    return new UsageError(`${where}: ${name}: ${message}`, 'retry; nothing was recorded');
+    return new UsageError(
+      `${where}: ${name}: ${message}`,
+      'retry: a repeated revoke is never recorded twice',
+    );
   return error;
 }
