@@ -10,6 +10,8 @@ import { readConfig } from './runtime.ts';
 import { parsePort, runGateway, untilSignal } from './serve.ts';
 import { mintLocalToken } from './token.ts';
 
+const options = { port: { type: 'string' } } as const;
+
 export const start: Command = {
   summary: 'the demo: local issuer, gateway and ready-to-paste curl commands (npm start)',
   help: `
@@ -22,15 +24,18 @@ prints curl commands showing one request allowed (200), one denied for missing M
 one rejected for a bad token (401). Decision records are appended to .zta/decisions.log.
 Refuses to run inside node_modules/.
   --port <n>  port (default: $PORT or 8080; 0 picks a free one)`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options, strict: true });
+    // Checked before .zta/ is created: a bad call leaves the folder as it was.
+    const port = parsePort(values.port ?? process.env.PORT ?? '8080');
     const localDir = join(writableDir(process.cwd()), '.zta');
     const localConfig = ensureLocalSetup(localDir);
     const built = buildAuthorizer(readConfig(localConfig));
     const logFile = join(localDir, 'decisions.log');
     const gateway = await runGateway(built, {
-      port: parsePort(values.port ?? process.env.PORT ?? '8080'),
+      port,
       log: logFile,
     });
     const keys = built.localKeys as LocalKeyStore;
