@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConfigError } from '../functions/core/config/reader.ts';
-import type { TokenServiceConfig } from '../functions/token-service/config.ts';
+import type { TokenServiceConfig } from '../functions/workload-keys/config.ts';
 import { withPathPrefix } from './config.ts';
 import { HardenedFunction } from './hardened-function.ts';
 import { KeyRotation } from './key-rotation.ts';

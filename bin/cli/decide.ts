@@ -7,6 +7,13 @@ import { epochSeconds, printJson, recordSink, UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { loadAuthorizer } from './runtime.ts';
 
+const options = {
+  config: { type: 'string' },
+  event: { type: 'string' },
+  now: { type: 'string' },
+  log: { type: 'string' },
+} as const;
+
 export const decide: Command = {
   summary: 'decide API Gateway authorizer events exactly as the Lambda would',
   help: `
@@ -24,18 +31,10 @@ decided; 2 for a bad config or unreadable input.
   --event <file>    one event file, or - for JSON Lines on stdin
   --now <seconds>   evaluate at this epoch time instead of the clock
   --log <file>      append decision records here instead of stderr`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        event: { type: 'string' },
-        now: { type: 'string' },
-        log: { type: 'string' },
-      },
-      strict: true,
-    });
+    const { values } = parseArgs({ args, options, strict: true });
     const nowSeconds = epochSeconds('now', values.now);
     const built = loadAuthorizer(values.config);
     const log = recordSink(values.log);
@@ -51,8 +50,10 @@ decided; 2 for a bad config or unreadable input.
       try {
         text = readFileSync(values.event, 'utf8');
       } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
         throw new UsageError(
-          `cannot read --event ${values.event} (${(error as NodeJS.ErrnoException).code})`,
+          `cannot read --event ${values.event}: ${code === 'ENOENT' ? 'no such file' : code}`,
+          'give an event file, or --event - for JSON Lines on stdin',
         );
       }
       await decideOne(text);

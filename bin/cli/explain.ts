@@ -8,6 +8,13 @@ import { epochSeconds, printJson, UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { loadAuthorizer } from './runtime.ts';
 
+const options = {
+  config: { type: 'string' },
+  event: { type: 'string' },
+  now: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 export const explain: Command = {
   summary: 'show every step of the decision for an authorizer event, and why it ended as it did',
   help: `
@@ -25,18 +32,10 @@ every step really runs.
   --event <file>    one event file, or - for JSON Lines on stdin
   --now <seconds>   evaluate at this epoch time instead of the clock
   --json            one JSON object per event: { "steps": [...], "decision": {...} }`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        event: { type: 'string' },
-        now: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    });
+    const { values } = parseArgs({ args, options, strict: true });
     const nowSeconds = epochSeconds('now', values.now);
     const built = loadAuthorizer(values.config);
     const clock = () => (nowSeconds === undefined ? Date.now() : nowSeconds * 1000);
@@ -51,8 +50,10 @@ every step really runs.
       try {
         text = readFileSync(values.event, 'utf8');
       } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
         throw new UsageError(
-          `cannot read --event ${values.event} (${(error as NodeJS.ErrnoException).code})`,
+          `cannot read --event ${values.event}: ${code === 'ENOENT' ? 'no such file' : code}`,
+          'give an event file, or --event - for JSON Lines on stdin',
         );
       }
       await explainOne(text);

@@ -28,6 +28,8 @@ function template(path: string): string {
   return readFileSync(join(TEMPLATES, path), 'utf8');
 }
 
+const options = { dir: { type: 'string' } } as const;
+
 export const init: Command = {
   summary: "scaffold a team's policies, issuer config and revocation store in a folder",
   help: `
@@ -42,9 +44,10 @@ Writes into <d> (default: the current folder):
 then prints the next steps. Never overwrites: when any of these files exists, or policies/
 already holds files, nothing is written (exit 2). Refuses to write inside node_modules/.
   --dir <d>  target folder (created when missing)`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({ args, options: { dir: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options, strict: true });
     const dir = writableDir(values.dir ?? process.cwd());
     refuseExisting(dir);
     const contents = FILES.map((file) => ({ target: join(dir, file.path), text: file.content() }));
@@ -62,12 +65,13 @@ already holds files, nothing is written (exit 2). Refuses to write inside node_m
 function refuseExisting(dir: string): void {
   for (const file of FILES) {
     const target = join(dir, file.path);
-    if (existsSync(target)) throw new UsageError(`${target} already exists; nothing was written`);
+    if (existsSync(target))
+      throw new UsageError(`${target} already exists; nothing was written`, 'choose another --dir');
   }
   // New files in an existing policy folder would join (and change) the set it deploys.
   const policies = join(dir, 'policies');
   if (existsSync(policies) && readdirSync(policies).length > 0) {
-    throw new UsageError(`${policies} already holds files; nothing was written (choose another --dir)`);
+    throw new UsageError(`${policies} already holds files; nothing was written`, 'choose another --dir');
   }
 }
 

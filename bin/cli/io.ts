@@ -27,15 +27,25 @@ export function writableDir(dir: string): string {
   const abs = resolve(dir);
   if (`${abs}${sep}`.includes(`${sep}node_modules${sep}`)) {
     throw new UsageError(
-      `refusing to write inside node_modules (${abs}): run zta from your project's folder`,
+      `refusing to write inside node_modules (${abs})`,
+      "run zta from your project's folder, or give a --dir outside node_modules",
     );
   }
   return abs;
 }
 
-/** A usage or input problem: the command prints one line to stderr and exits 2. */
+/**
+ * A usage or input problem: `zta <command>: <message> (<fix>)` on stderr, exit 2. Without a
+ * `fix`, the line points at the command's `--help`.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Parses `--now`/`--at` style epoch seconds, refusing anything else with the flag named. */
@@ -43,7 +53,10 @@ export function epochSeconds(flag: string, value: string | undefined): number | 
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`--${flag} expects epoch seconds, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--${flag} expects epoch seconds, got ${JSON.stringify(value)}`,
+      `seconds since 1970-01-01 UTC, e.g. --${flag} 1767225600`,
+    );
   }
   return n;
 }

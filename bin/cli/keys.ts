@@ -4,6 +4,12 @@ import { printJson, UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { localIssuerOf } from './token.ts';
 
+const options = {
+  config: { type: 'string' },
+  emergency: { type: 'boolean' },
+  kid: { type: 'string' },
+} as const;
+
 export const keys: Command = {
   summary: 'list, pre-publish or rotate the local issuer signing keys',
   help: `
@@ -24,18 +30,20 @@ rotate   make the next key (or a new one) active; tokens of the previous key kee
          --kid <kid>  only this key leaves at once (a compromised one); if it was the active
                       key, the published next key (or a new one) takes over
 Writes take keys.json's lock, so parallel runs never lose a key one of them reported.`,
+  options,
+  actions: ['list', 'prepare', 'rotate'],
 
   async run(args) {
     const [action, ...rest] = args;
-    const { values } = parseArgs({
-      args: rest,
-      options: { config: { type: 'string' }, emergency: { type: 'boolean' }, kid: { type: 'string' } },
-      strict: true,
-    });
-    const store = new LocalKeyStore(localIssuerOf(values.config));
+    const { values } = parseArgs({ args: rest, options, strict: true });
     if (action !== 'rotate' && (values.emergency || values.kid !== undefined))
-      throw new UsageError('--emergency and --kid apply to rotate only');
-    if (values.kid !== undefined && values.kid.trim() === '') throw new UsageError('--kid must not be empty');
+      throw new UsageError(
+        `--emergency and --kid apply to rotate only`,
+        `zta keys rotate --config <file> --emergency`,
+      );
+    if (values.kid !== undefined && values.kid.trim() === '')
+      throw new UsageError('--kid is empty', 'give the kid to drop, as zta keys list shows it');
+    const store = new LocalKeyStore(localIssuerOf(values.config));
     if (action === 'list') {
       for (const key of store.listKeys()) printJson(key);
       return 0;
@@ -57,6 +65,6 @@ Writes take keys.json's lock, so parallel runs never lose a key one of them repo
       });
       return 0;
     }
-    throw new UsageError(`expected "list", "prepare" or "rotate", got ${JSON.stringify(action ?? '')}`);
+    throw new TypeError(`unreachable: main.ts checked the sub-command, got ${JSON.stringify(action)}`);
   },
 };

@@ -13,6 +13,22 @@ import { epochSeconds, printJson, UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { tableSettings } from './revoke-table.ts';
 import { readConfig } from './runtime.ts';
+import { didYouMean } from './suggest.ts';
+import { onStore } from './table-errors.ts';
+
+const options = {
+  config: { type: 'string' },
+  jti: { type: 'string' },
+  sub: { type: 'string' },
+  iss: { type: 'string' },
+  at: { type: 'string' },
+  reason: { type: 'string' },
+  env: { type: 'string' },
+  table: { type: 'string' },
+  region: { type: 'string' },
+  endpoint: { type: 'string' },
+  undo: { type: 'boolean' },
+} as const;
 
 export const revoke: Command = {
   summary: 'revoke (or --undo) a token (jti) or every token of a subject issued up to now',
@@ -25,8 +41,9 @@ Usage: zta revoke --config <file> (--jti <id> | --sub <subject>) [--iss <issuer>
 Records a revocation in the config's revocation store (a file, or a DynamoDB table); later
 decide/serve runs, and the deployed authorizer for a table, honour it. With --env, the store is
 the environment's DynamoDB revocation table: named by --table, or by
-authorizer.runtime.revocations.dynamodb in config/<env>.json; AWS credentials and region come
-from the usual AWS environment (or --region).
+authorizer.runtime.revocations.dynamodb in config/<env>.json (in the working directory, or
+$ZTA_CONFIG_DIR; an environment without that file needs --table). The region: --region, that
+file, AWS_REGION, AWS_DEFAULT_REGION or the AWS profile; credentials: the usual AWS environment.
   --jti <id>       deny the token with this jti (with --iss: of that issuer only; without: any issuer)
   --sub <subject>  deny every token of this subject issued at or before --at (plus the issuer's
                    clock tolerance)
@@ -41,30 +58,14 @@ later revocation was in force already) or "unrevoked". A store that is missing, 
 corrupt is never written: exit 2, the file left as it was (create an empty store with
 zta revocations init). Exit 0, or 2 on bad input or an unusable store (nothing recorded then).
 List revocations and their audit trail with zta revocations list|history.`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        jti: { type: 'string' },
-        sub: { type: 'string' },
-        iss: { type: 'string' },
-        at: { type: 'string' },
-        reason: { type: 'string' },
-        env: { type: 'string' },
-        table: { type: 'string' },
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        undo: { type: 'boolean' },
-      },
-      strict: true,
-    });
-    const { store, issuers } = storeOf(values);
-    if ((values.jti === undefined) === (values.sub === undefined))
-      throw new UsageError('give exactly one of --jti or --sub');
-    const target = targetOf(values, issuers, values.config !== undefined);
+    const { values } = parseArgs({ args, options, strict: true });
+    oneTarget(values);
     const at = epochSeconds('at', values.at) ?? Math.floor(Date.now() / 1000);
+    const { store, issuers } = await storeOf(values);
+    const target = targetOf(values, issuers, values.config !== undefined);
     const audit = {
       actor: cliActor(userInfo().username, hostname()),
       reason: values.reason ?? 'manual (no reason given)',
@@ -75,12 +76,12 @@ List revocations and their audit trail with zta revocations list|history.`,
     const writer = await revocationWriterFor(store);
     if (!writer) throw new TypeError('unreachable: a configured store always has a writer');
     if (values.undo) {
-      const result = await writer.unrevoke(target, at, audit);
+      const result = await onStore(store, () => writer.unrevoke(target, at, audit));
       printJson({ ...target, ...result, at, by: audit.actor, reason: audit.reason, ...where });
       return 0;
     }
     const retention = subjectRetentionSeconds(issuers);
-    const result = await revokeThrough(writer, target, at, audit, retention);
+    const result = await onStore(store, () => revokeThrough(writer, target, at, audit, retention));
     printJson({ ...result.record, outcome: result.outcome, ...where });
     return 0;
   },
@@ -96,23 +97,36 @@ interface StoreFlags {
   endpoint?: string | undefined;
 }
 
+/** Exactly one of `--jti` and `--sub`, checked before any store is opened. */
+export function oneTarget(values: { jti?: string | undefined; sub?: string | undefined }): void {
+  if (values.jti !== undefined && values.sub !== undefined)
+    throw new UsageError('both --jti and --sub given', 'give exactly one of --jti <id> or --sub <subject>');
+  if (values.jti === undefined && values.sub === undefined)
+    throw new UsageError('missing --jti or --sub', 'give exactly one of --jti <id> or --sub <subject>');
+}
+
 /** The store `--config` or `--env` names, and the issuers that vet `--iss` and set retention. */
-export function storeOf(values: StoreFlags): {
+export async function storeOf(values: StoreFlags): Promise<{
   store: Exclude<RevocationsConfig, null>;
   issuers: Issuers;
-} {
-  if ((values.config === undefined) === (values.env === undefined))
-    throw new UsageError('give exactly one of --config <file> or --env <env>');
+}> {
+  const exactlyOne = 'give exactly one of --config <file> (a revocation file) or --env <env> (its table)';
+  if (values.config !== undefined && values.env !== undefined)
+    throw new UsageError('both --config and --env given', exactlyOne);
+  if (values.config === undefined && values.env === undefined)
+    throw new UsageError('missing --config or --env', exactlyOne);
   if (values.env === undefined && [values.table, values.region, values.endpoint].some((v) => v !== undefined))
-    throw new UsageError('--table, --region and --endpoint go with --env');
+    throw new UsageError('--table, --region and --endpoint go with --env', 'add --env <env>, or drop them');
   if (values.env !== undefined) {
-    // This machine's Node is older than the SDK's support window; that is not the user's error.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const settings = tableSettings(values.env, values);
+    const settings = await tableSettings(values.env, values);
     return { store: settings.table, issuers: settings.issuers };
   }
   const config = readConfig(values.config);
-  if (!config.revocations) throw new UsageError('the config has no revocation store ("revocations": null)');
+  if (!config.revocations)
+    throw new UsageError(
+      `${values.config} has no revocation store ("revocations": null)`,
+      'set "revocations": { "file": "revocations.json" } in it, or use --env <env>',
+    );
   return { store: config.revocations, issuers: config.issuers };
 }
 
@@ -124,14 +138,19 @@ export function targetOf(
 ): RevocationTarget {
   for (const flag of ['jti', 'sub', 'iss'] as const) {
     if (values[flag] !== undefined && values[flag].trim() === '')
-      throw new UsageError(`--${flag} must not be empty`);
+      throw new UsageError(
+        `--${flag} must not be empty`,
+        `give the ${flag} to match, as the token carries it`,
+      );
   }
   const configured = issuers.map((i) => i.issuer);
   // An environment without issuers listed (only --table) cannot vet --iss: any value goes.
   const vetted = fromConfig || configured.length > 0;
   if (vetted && values.iss !== undefined && !configured.includes(values.iss)) {
+    const near = didYouMean(values.iss, configured);
     throw new UsageError(
-      `--iss ${JSON.stringify(values.iss)} is not a configured issuer (${configured.join(', ')})`,
+      `--iss ${JSON.stringify(values.iss)} is not a configured issuer`,
+      `${near ? `${near} ` : ''}configured: ${configured.join(', ') || 'none'}`,
     );
   }
   if (values.jti !== undefined) {
@@ -141,8 +160,11 @@ export function targetOf(
   if (issuer === undefined)
     throw new UsageError(
       configured.length === 0
-        ? '--sub needs --iss (the environment lists no issuers)'
-        : `--sub needs --iss when several issuers are configured (${configured.join(', ')})`,
+        ? '--sub needs --iss: the environment lists no issuers'
+        : '--sub needs --iss when several issuers are configured',
+      configured.length === 0
+        ? "add --iss <issuer>, the token's iss claim"
+        : `add --iss with one of: ${configured.join(', ')}`,
     );
   return { kind: 'subject', issuer, subject: values.sub as string };
 }

@@ -11,6 +11,16 @@ import { recordSink, UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { loadAuthorizer } from './runtime.ts';
 
+const options = {
+  config: { type: 'string' },
+  port: { type: 'string' },
+  upstream: { type: 'string' },
+  log: { type: 'string' },
+  events: { type: 'string' },
+  'drain-seconds': { type: 'string' },
+  console: { type: 'boolean' },
+} as const;
+
 export const serve: Command = {
   summary: 'run the local zero-trust gateway (API Gateway + the authorizer) on 127.0.0.1',
   help: `
@@ -56,25 +66,15 @@ With a localIssuer, GET /.well-known/jwks.json serves its public keys without au
 With "autoRevocation": { "denyThreshold": n, "windowSeconds": s } in the config, n policy
 denials (403) of one verified principal within s seconds revoke every token of it issued up to
 then, in the config's revocation store; policy denials are then not cached, so each counts.`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        port: { type: 'string' },
-        upstream: { type: 'string' },
-        log: { type: 'string' },
-        events: { type: 'string' },
-        'drain-seconds': { type: 'string' },
-        console: { type: 'boolean' },
-      },
-      strict: true,
-    });
+    const { values } = parseArgs({ args, options, strict: true });
     const drainSeconds = parseDrainSeconds(values['drain-seconds'] ?? String(DEFAULT_DRAIN_SECONDS));
+    const port = parsePort(values.port ?? '8080');
     const built = loadAuthorizer(values.config);
     const gateway = await runGateway(built, {
-      port: parsePort(values.port ?? '8080'),
+      port,
       upstream: values.upstream,
       log: values.log,
       events: values.events,

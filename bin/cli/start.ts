@@ -10,6 +10,8 @@ import { readConfig } from './runtime.ts';
 import { parsePort, runGateway, untilSignal } from './serve.ts';
 import { mintLocalToken } from './token.ts';
 
+const options = { port: { type: 'string' }, 'no-console': { type: 'boolean' } } as const;
+
 export const start: Command = {
   summary: 'the demo: local issuer, gateway and ready-to-paste curl commands (npm start)',
   help: `
@@ -24,13 +26,12 @@ event stream to .zta/events.jsonl, and the console is at /_zta/. Policies reload
 Refuses to run inside node_modules/.
   --port <n>      port (default: $PORT or 8080; 0 picks a free one)
   --no-console    do not serve the console at /_zta/ (then /_zta/... is decided like any path)`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: { port: { type: 'string' }, 'no-console': { type: 'boolean' } },
-      strict: true,
-    });
+    const { values } = parseArgs({ args, options, strict: true });
+    // Checked before .zta/ is created: a bad call leaves the folder as it was.
+    const port = parsePort(values.port ?? process.env.PORT ?? '8080');
     const localDir = join(writableDir(process.cwd()), '.zta');
     const localConfig = ensureLocalSetup(localDir);
     const built = buildAuthorizer(readConfig(localConfig));
@@ -38,7 +39,7 @@ Refuses to run inside node_modules/.
     const eventsFile = join(localDir, 'events.jsonl');
     const withConsole = values['no-console'] !== true;
     const gateway = await runGateway(built, {
-      port: parsePort(values.port ?? process.env.PORT ?? '8080'),
+      port,
       log: logFile,
       events: eventsFile,
       console: withConsole,

@@ -6,6 +6,16 @@ import { UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { readConfig } from './runtime.ts';
 
+const options = {
+  config: { type: 'string' },
+  sub: { type: 'string' },
+  role: { type: 'string', multiple: true },
+  mfa: { type: 'boolean' },
+  ttl: { type: 'string' },
+  aud: { type: 'string' },
+  jti: { type: 'string' },
+} as const;
+
 export const token: Command = {
   summary: 'mint a dev token signed by the local issuer key',
   help: `
@@ -19,27 +29,18 @@ none exists. For local use only: the local issuer is trusted only where a config
   --ttl <seconds>   lifetime, default 900, at most localIssuer.maxTokenTtlSeconds
   --aud <audience>  default: localIssuer.audience
   --jti <id>        default: a random UUID`,
+  options,
 
   async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        sub: { type: 'string' },
-        role: { type: 'string', multiple: true },
-        mfa: { type: 'boolean' },
-        ttl: { type: 'string' },
-        aud: { type: 'string' },
-        jti: { type: 'string' },
-      },
-      strict: true,
-    });
+    const { values } = parseArgs({ args, options, strict: true });
     const local = localIssuerOf(values.config);
-    if (!values.sub) throw new UsageError('--sub <subject> is required');
+    if (!values.sub)
+      throw new UsageError('--sub <subject> is required', 'name who the token is for, e.g. --sub alice');
     const ttl = values.ttl === undefined ? 900 : Number(values.ttl);
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > local.maxTokenTtlSeconds) {
       throw new UsageError(
         `--ttl expects whole seconds from 1 to ${local.maxTokenTtlSeconds}, got ${JSON.stringify(values.ttl)}`,
+        'e.g. --ttl 900; localIssuer.maxTokenTtlSeconds in the config sets the upper bound',
       );
     }
     process.stdout.write(
@@ -58,7 +59,11 @@ none exists. For local use only: the local issuer is trusted only where a config
 
 export function localIssuerOf(configPath: string | undefined): LocalIssuerConfig {
   const config = readConfig(configPath);
-  if (!config.localIssuer) throw new UsageError('the config has no "localIssuer" section to sign with');
+  if (!config.localIssuer)
+    throw new UsageError(
+      `${configPath} has no "localIssuer" section to sign with`,
+      'add "localIssuer": { "issuer": …, "audience": …, "keysDir": "./keys" } to it',
+    );
   return config.localIssuer;
 }
 

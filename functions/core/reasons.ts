@@ -26,7 +26,7 @@ export const CREDENTIAL_REASONS = [
   'token_expired',
   'token_not_yet_valid', // nbf or iat in the future (beyond clock tolerance)
   'lifetime_exceeded', // exp - iat over the issuer's maximum lifetime
-  'token_revoked', // jti revoked, or subject revoked at or after iat
+  'token_revoked', // jti revoked, or subject revoked at or after iat minus the clock tolerance
   'revocation_unavailable', // the revocation store could not be read: fail closed
   'internal_error', // anything unexpected: fail closed
 ] as const;

@@ -15,10 +15,15 @@
  * A concurrent run loses the conditional write (`StateConflictError`) and re-plans.
  */
 import type { KeyInfo } from '../signing/types.ts';
+import {
+  keyInfo,
+  type RotationKey,
+  type RotationState,
+  type RotationTiming,
+} from '../workload-keys/state.ts';
+import { type RotationStateStore, StateConflictError } from '../workload-keys/state-store.ts';
 import type { SigningKeyManager } from './kms-keys.ts';
 import { planNextAction, type RotationAction, type RotationRequest } from './planner.ts';
-import { keyInfo, type RotationKey, type RotationState, type RotationTiming } from './state.ts';
-import { type RotationStateStore, StateConflictError } from './state-store.ts';
 import { withActivated, withCompromised, withCreating, withNextKey, withRemoved } from './transitions.ts';
 
 export interface RotationSettings {

@@ -14,7 +14,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { type AwsWiring, clientConfig, placementFor, SDK_RETRIES } from '../runtime/aws/client-config.ts';
 import { type Counter, type ObservabilityWiring, observabilityFor } from '../runtime/aws/observability.ts';
 import { type Env, requiredEnv } from '../runtime/env.ts';
-import { tokenServiceConfigFromEnv } from '../token-service/config-source.ts';
+import { tokenServiceConfigFromEnv } from '../workload-keys/config-source.ts';
 import type { RotationReport } from './executor.ts';
 import { onDemandRotation, type StatusReport, scheduledRotation } from './rotation-handler.ts';
 import { rotationDeps } from './wiring.ts';

@@ -9,7 +9,12 @@
  * deletion. An emergency marks a key compromised (the JWKS drops it at once), activates a
  * replacement without waiting for propagation, and removes the compromised key.
  */
-import { graceSeconds, type RotationKey, type RotationState, type RotationTiming } from './state.ts';
+import {
+  graceSeconds,
+  type RotationKey,
+  type RotationState,
+  type RotationTiming,
+} from '../workload-keys/state.ts';
 
 /** Why the rotator runs. */
 export type RotationRequest =

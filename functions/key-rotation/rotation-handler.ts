@@ -9,10 +9,10 @@
  * says what the next step would be. Anything else is refused with an `InvalidRotationRequest`.
  */
 
+import { keyInfo } from '../workload-keys/state.ts';
 import { type RotationDeps, type RotationReport, type RunRequest, runRotation } from './executor.ts';
 import type { RotationAction } from './planner.ts';
 import { planNextAction } from './planner.ts';
-import { keyInfo } from './state.ts';
 
 export type OnDemandRequest = RunRequest | { readonly kind: 'status' };
 

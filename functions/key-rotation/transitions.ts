@@ -4,7 +4,7 @@
  * written after someone else's step, is caught by the store rather than merged.
  */
 import type { PublicJwk } from '../signing/types.ts';
-import type { RemovedKey, RotationKey, RotationState } from './state.ts';
+import type { RemovedKey, RotationKey, RotationState } from '../workload-keys/state.ts';
 
 /** How many removed keys the state remembers. */
 const REMOVED_HISTORY = 10;

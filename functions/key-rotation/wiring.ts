@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { TokenServiceConfig } from '../token-service/config.ts';
-import { rotationTimingOf } from '../token-service/config.ts';
+import type { TokenServiceConfig } from '../workload-keys/config.ts';
+import { rotationTimingOf } from '../workload-keys/config.ts';
+import { signingKeyPolicy } from '../workload-keys/key-policy.ts';
+import { DynamoRotationStateStore } from '../workload-keys/state-store.ts';
 import type { RotationDeps } from './executor.ts';
-import { signingKeyPolicy } from './key-policy.ts';
 import { KmsKeyManager } from './kms-keys.ts';
 import type { RotationAction } from './planner.ts';
-import { DynamoRotationStateStore } from './state-store.ts';
 
 export interface RotationClients {
   readonly kms: KMSClient;

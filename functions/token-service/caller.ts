@@ -3,7 +3,7 @@
  * (`requestContext.identity.userArn` — `caller` is the principal's unique id, not an ARN), and the
  * workload it is mapped to. Pure; the handler passes the event's values in.
  */
-import type { Workload } from './config.ts';
+import type { Workload } from '../workload-keys/config.ts';
 
 export type CallerResult =
   | { readonly ok: true; readonly workload: Workload }

@@ -17,14 +17,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DynamoRotationStateStore } from '../key-rotation/state-store.ts';
 import { type AwsWiring, clientConfig, placementFor, SDK_RETRIES } from '../runtime/aws/client-config.ts';
 import type { TOKEN_REFUSAL_REASONS } from '../runtime/aws/metric-catalogue.ts';
 import { type ObservabilityWiring, observabilityFor } from '../runtime/aws/observability.ts';
 import { type Env, requiredEnv } from '../runtime/env.ts';
 import { KmsTokenSigner } from '../signing/kms-signer.ts';
-import { rotationTimingOf } from './config.ts';
-import { tokenServiceConfigFromEnv } from './config-source.ts';
+import { rotationTimingOf } from '../workload-keys/config.ts';
+import { tokenServiceConfigFromEnv } from '../workload-keys/config-source.ts';
+import { DynamoRotationStateStore } from '../workload-keys/state-store.ts';
 import type { ErrorCode } from './http.ts';
 import { createJwksEndpoint } from './jwks-endpoint.ts';
 import { StateKeyStore } from './state-key-store.ts';

@@ -1,6 +1,6 @@
-import { jwksDocument, keyInfo, publishedKeys, type RotationTiming } from '../key-rotation/state.ts';
-import type { RotationStateStore } from '../key-rotation/state-store.ts';
 import type { JwksDocument, KeyInfo, SigningKeyStore } from '../signing/types.ts';
+import { jwksDocument, keyInfo, publishedKeys, type RotationTiming } from '../workload-keys/state.ts';
+import type { RotationStateStore } from '../workload-keys/state-store.ts';
 
 export interface StateKeyStoreOptions {
   readonly store: RotationStateStore;

@@ -14,8 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { TokenSigner } from '../signing/types.ts';
+import type { TokenServiceConfig } from '../workload-keys/config.ts';
 import { workloadOfCaller } from './caller.ts';
-import type { TokenServiceConfig } from './config.ts';
 import { errorResponse, json } from './http.ts';
 
 /** The few logger methods the endpoints use (Powertools' `Logger` fits). */

@@ -5,7 +5,7 @@
  * role ARNs, which are CloudFormation references). The handlers read it as `ZTA_TOKEN_CONFIG`.
  */
 import { ConfigError, type Json, join, objectAt } from '../../functions/core/config/reader.ts';
-import { parseTokenServiceConfig, type TokenServiceConfig } from '../../functions/token-service/config.ts';
+import { parseTokenServiceConfig, type TokenServiceConfig } from '../../functions/workload-keys/config.ts';
 
 /**
  * The operator's part of the token service config: the runtime document without

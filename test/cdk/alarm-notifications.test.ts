@@ -82,8 +82,9 @@ describe.each(ENVIRONMENTS)('%s: alarm notifications', (env) => {
 
   it('sends every alarm of the stack to that topic', () => {
     const alarms = Object.entries(resourcesOfType(template(env), 'AWS::CloudWatch::Alarm'));
-    // failures, latency, throttles, deny rate, key rotation errors, six dead-letter queues
-    expect(alarms).toHaveLength(11);
+    // failures, latency, throttles, deny rate, key rotation errors, six dead-letter queues, and
+    // the seven pipeline and token alarms (lib/pipeline-monitoring.ts)
+    expect(alarms).toHaveLength(18);
     for (const [id, alarm] of alarms) {
       expect(alarm.Properties?.ActionsEnabled ?? true, id).toBe(true);
       expect(alarm.Properties?.AlarmActions, id).toEqual([{ Ref: topicId(env) }]);

@@ -1,9 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseAuthorizerConfig } from '../../functions/core/config/authorizer-config.ts';
-import { signingKeyPolicy } from '../../functions/key-rotation/key-policy.ts';
 import { withDeployedIssuers } from '../../functions/runtime/deployed-issuers.ts';
-import { parseTokenServiceConfig } from '../../functions/token-service/config.ts';
+import { parseTokenServiceConfig } from '../../functions/workload-keys/config.ts';
+import { signingKeyPolicy } from '../../functions/workload-keys/key-policy.ts';
 import {
   allPolicyStatements,
   ENVIRONMENTS,

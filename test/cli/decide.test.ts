@@ -97,7 +97,11 @@ describe('zta decide', () => {
       /cannot read --event/,
     ],
     ['no --config', () => [], /--config/],
-    ['an unreadable config', (w: Workspace) => ['--config', `${w.dir}/missing.json`], /cannot read config/],
+    [
+      'a missing config',
+      (w: Workspace) => ['--config', `${w.dir}/missing.json`],
+      /missing\.json: no such file/,
+    ],
     ['a bad --now', (w: Workspace) => ['--config', w.config, '--now', 'yesterday'], /--now/],
     [
       'HS256 in the allowlist',

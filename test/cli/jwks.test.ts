@@ -89,7 +89,7 @@ describe('zta jwks fetch', () => {
     ],
     [['jwks', 'fetch', '--issuer', 'http://idp.example.test', '--out', 'x.json'], /--issuer must be https/],
     [['jwks', 'fetch', '--jwks-uri', 'https://idp.example.test/j'], /--out <file> is required/],
-    [['jwks', 'list'], /expected "zta jwks fetch"/],
+    [['jwks', 'list'], /unknown sub-command "list" \(zta jwks takes fetch\)/],
   ])('refuses usage %j with exit 2', async (args, error) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);

@@ -20,6 +20,7 @@ let configDir: string;
 beforeAll(async () => {
   db = await startDynalite();
   configDir = mkdtempSync(join(tmpdir(), 'zta-env-'));
+  writeFileSync(join(configDir, 'notable.json'), JSON.stringify({ authorizer: { runtime: {} } }));
 });
 afterAll(async () => {
   await db.close();
@@ -125,9 +126,14 @@ describe('zta revoke --env', () => {
 
   it.each([
     {
-      name: 'no table anywhere',
+      name: 'an environment with no config file',
       args: ['--env', 'nowhere', '--jti', 'j'],
-      message: /no revocation table for nowhere/,
+      message: /unknown environment "nowhere" \(environments in .+: .*notable/,
+    },
+    {
+      name: 'an environment naming no table',
+      args: ['--env', 'notable', '--jti', 'j'],
+      message: /no revocation table for environment notable \(pass --table <name>/,
     },
     {
       name: 'both --config and --env',

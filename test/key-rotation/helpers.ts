@@ -6,8 +6,8 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import type { RotationDeps } from '../../functions/key-rotation/executor.ts';
 import type { SigningKeyManager } from '../../functions/key-rotation/kms-keys.ts';
-import type { RotationKey, RotationState, RotationTiming } from '../../functions/key-rotation/state.ts';
 import { newP256PrivateKey, publicJwkOf } from '../../functions/signing/jwk.ts';
+import type { RotationKey, RotationState, RotationTiming } from '../../functions/workload-keys/state.ts';
 
 /** grace = 900 + 30 + 60 = 990 s; a key signs for 10 000 s; next keys wait 3 600 s. */
 export const TIMING: RotationTiming = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signingKeyPolicy } from '../../functions/key-rotation/key-policy.ts';
+import { signingKeyPolicy } from '../../functions/workload-keys/key-policy.ts';
 
 const SIGNER = 'arn:aws:iam::123456789012:role/zta-token-service';
 const ROTATOR = 'arn:aws:iam::123456789012:role/zta-key-rotation';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PlanInput, planNextAction, type RotationAction } from '../../functions/key-rotation/planner.ts';
-import { jwksDocument } from '../../functions/key-rotation/state.ts';
+import { jwksDocument } from '../../functions/workload-keys/state.ts';
 import { GRACE, key, state, T0, TIMING } from './helpers.ts';
 
 const DELAY = TIMING.propagationDelaySeconds;

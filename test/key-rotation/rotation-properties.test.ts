@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type RotationDeps, runRotation } from '../../functions/key-rotation/executor.ts';
-import { jwksDocument, type RotationState } from '../../functions/key-rotation/state.ts';
-import { MemoryRotationStateStore } from '../../functions/key-rotation/state-store.ts';
+import { jwksDocument, type RotationState } from '../../functions/workload-keys/state.ts';
+import { MemoryRotationStateStore } from '../../functions/workload-keys/state-store.ts';
 import { Crash, crashAfterCall, MemoryKeyManager, T0, TIMING } from './helpers.ts';
 
 const ALIAS = 'alias/zta-test';

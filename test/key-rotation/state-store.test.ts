@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CorruptStateError, type RotationState } from '../../functions/key-rotation/state.ts';
+import { withCreating, withNextKey } from '../../functions/key-rotation/transitions.ts';
+import { CorruptStateError, type RotationState } from '../../functions/workload-keys/state.ts';
 import {
   DynamoRotationStateStore,
   MemoryRotationStateStore,
   type RotationStateStore,
   StateConflictError,
-} from '../../functions/key-rotation/state-store.ts';
-import { withCreating, withNextKey } from '../../functions/key-rotation/transitions.ts';
+} from '../../functions/workload-keys/state-store.ts';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.ts';
 import { createRotationTable } from '../support/token-service.ts';
 import { key, T0 } from './helpers.ts';

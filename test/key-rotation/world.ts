@@ -13,14 +13,14 @@ import {
   type RunRequest,
   runRotation,
 } from '../../functions/key-rotation/executor.ts';
-import type { RotationState } from '../../functions/key-rotation/state.ts';
 import { rotationDeps } from '../../functions/key-rotation/wiring.ts';
 import { remoteKeySource } from '../../functions/runtime/jwks-remote.ts';
 import { KmsTokenSigner } from '../../functions/signing/kms-signer.ts';
-import { rotationTimingOf, type TokenServiceConfig } from '../../functions/token-service/config.ts';
 import { createJwksEndpoint } from '../../functions/token-service/jwks-endpoint.ts';
 import { StateKeyStore } from '../../functions/token-service/state-key-store.ts';
 import { createTokenEndpoint, type EndpointLogger } from '../../functions/token-service/token-endpoint.ts';
+import { rotationTimingOf, type TokenServiceConfig } from '../../functions/workload-keys/config.ts';
+import type { RotationState } from '../../functions/workload-keys/state.ts';
 import { proxyEvent, type ServedApi, serveProxyHandler } from '../support/apigw-http.ts';
 import { testAuthorizer } from '../support/authorizer.ts';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.ts';

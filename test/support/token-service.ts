@@ -3,7 +3,7 @@
  * form, and caller ARNs as API Gateway reports them for SigV4 requests.
  */
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseTokenServiceConfig, type TokenServiceConfig } from '../../functions/token-service/config.ts';
+import { parseTokenServiceConfig, type TokenServiceConfig } from '../../functions/workload-keys/config.ts';
 
 export const TOKEN_ISSUER = 'https://tokens.example.test';
 export const ACCOUNT = '123456789012';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/config/reader.ts';
-import { parseTokenServiceConfig, rotationTimingOf } from '../../functions/token-service/config.ts';
+import { parseTokenServiceConfig, rotationTimingOf } from '../../functions/workload-keys/config.ts';
 import { ACCOUNT, rawTokenConfig } from '../support/token-service.ts';
 
 const base = rawTokenConfig();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRotationStateStore } from '../../functions/key-rotation/state-store.ts';
 import type { SigningKeyStore } from '../../functions/signing/types.ts';
 import { createJwksEndpoint, type JwksEndpointDeps } from '../../functions/token-service/jwks-endpoint.ts';
 import { StateKeyStore } from '../../functions/token-service/state-key-store.ts';
+import { MemoryRotationStateStore } from '../../functions/workload-keys/state-store.ts';
 import { GRACE, key, state, T0, TIMING } from '../key-rotation/helpers.ts';
 import { proxyEvent } from '../support/apigw-http.ts';
 

@@ -16,8 +16,8 @@ import {
   show,
   stringOrStrings,
 } from '../core/config/reader.ts';
-import type { KeyPolicyPrincipals } from '../key-rotation/key-policy.ts';
-import type { RotationTiming } from '../key-rotation/state.ts';
+import type { KeyPolicyPrincipals } from './key-policy.ts';
+import type { RotationTiming } from './state.ts';
 
 /** No token lives longer than this, whatever the config says: 15 minutes. */
 export const TOKEN_TTL_CAP_SECONDS = 900;
