@@ -4,7 +4,7 @@
 // by the test suite's global setup, so tests always run the CLI compiled from the sources.
 //   --no-check  emit without type-checking (`npm run typecheck` does that separately)
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -32,3 +32,7 @@ for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true }))
   const fixed = text.replace(TS_SPECIFIER, '$1$2$3.js$2');
   if (fixed !== text) writeFileSync(file, fixed);
 }
+
+// Files the compiled code reads from beside itself: tsc emits only what it compiles.
+const ASSETS = ['functions/local/console/page.html'];
+for (const asset of ASSETS) cpSync(join(root, asset), join(dist, asset));

@@ -1,8 +1,10 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { subjectRetentionSeconds } from '../../functions/core/revocation-writer.ts';
+import { createLocalConsole } from '../../functions/local/console/local-console.ts';
 import { type RunningGateway, startGateway } from '../../functions/local/gateway.ts';
 import { createLocalPipeline } from '../../functions/local/pipeline.ts';
+import { startPolicyHotReload } from '../../functions/local/policy-hot-reload.ts';
 import type { BuiltAuthorizer } from '../../functions/runtime/build-authorizer.ts';
 import { revocationWriterFor } from '../../functions/runtime/revocation-writers.ts';
 import { recordSink, UsageError } from './io.ts';
@@ -16,13 +18,14 @@ const options = {
   log: { type: 'string' },
   events: { type: 'string' },
   'drain-seconds': { type: 'string' },
+  console: { type: 'boolean' },
 } as const;
 
 export const serve: Command = {
   summary: 'run the local zero-trust gateway (API Gateway + the authorizer) on 127.0.0.1',
   help: `
 Usage: zta serve --config <file> [--port <n>] [--upstream <origin>] [--log <file>]
-                 [--events <file>] [--drain-seconds <n>]
+                 [--events <file>] [--drain-seconds <n>] [--console]
 
 Listens on 127.0.0.1. Each request becomes an API Gateway REST REQUEST event for a greedy proxy
 resource, is decided by the same core as the Lambda, and is answered as API Gateway would:
@@ -41,6 +44,9 @@ Cache: results are cached per identity source (one Authorization value, method, 
 gateway.cacheTtlSeconds (default 300), never past the token's exp + clock tolerance, and flushed
 when any key set (files, jwksUri, local issuer), the revocation file or the policy revision
 changes. A request with several Authorization values is 401, never answered from the cache.
+Policies reload while it runs: a change to a .cedar file or the schema is validated as at
+startup and, if the whole set loads, decides from then on (a new policyRevision; the cache is
+flushed); if not, the previous set keeps deciding and one line on stderr names the file and line.
 Stopping: SIGTERM or SIGINT drains (no new connections, idle ones closed, requests in flight
 answered for up to --drain-seconds); a second signal closes every connection at once.
 
@@ -54,6 +60,8 @@ answered for up to --drain-seconds); a second signal closes every connection at 
                     envelope (Authorization Decision, Principal Suspected Compromise,
                     Credential Revoked; schema in docs/events.md)
   --drain-seconds <n>  grace period for requests in flight on SIGTERM (default 10)
+  --console         serve a read-only console at /_zta/ (decisions live, deny reasons,
+                    revocations, keys); /_zta/... is then never forwarded to the upstream
 With a localIssuer, GET /.well-known/jwks.json serves its public keys without authorization.
 With "autoRevocation": { "denyThreshold": n, "windowSeconds": s } in the config, n policy
 denials (403) of one verified principal within s seconds revoke every token of it issued up to
@@ -70,8 +78,10 @@ then, in the config's revocation store; policy denials are then not cached, so e
       upstream: values.upstream,
       log: values.log,
       events: values.events,
+      console: values.console === true,
     });
     process.stdout.write(`zta gateway listening on ${gateway.url}\n`);
+    if (values.console) process.stdout.write(`zta console on ${gateway.url}/_zta/\n`);
     await untilSignal(gateway, drainSeconds);
     return 0;
   },
@@ -98,22 +108,37 @@ export function parsePort(value: string): number {
   return port;
 }
 
+export interface RunGatewayOptions {
+  readonly port: number;
+  readonly upstream?: string | undefined;
+  readonly log?: string | undefined;
+  readonly events?: string | undefined;
+  /** Serve the read-only console at `/_zta/`. @default false */
+  readonly console?: boolean;
+  /** Lines for the operator. @default stdout (info) and stderr (warn) */
+  readonly info?: (line: string) => void;
+  readonly warn?: (line: string) => void;
+}
+
 /**
- * Starts the gateway for a built authorizer: cache flushing, JWKS route, record sink, and the
- * local decision pipeline (event bus, `--events` file, auto-revocation).
+ * Starts the gateway for a built authorizer: cache flushing, JWKS route, record sink, the
+ * local decision pipeline (event bus, `--events` file, auto-revocation), policy hot reload and,
+ * when asked, the console.
  */
 export async function runGateway(
   built: BuiltAuthorizer,
-  options: {
-    port: number;
-    upstream?: string | undefined;
-    log?: string | undefined;
-    events?: string | undefined;
-  },
+  options: RunGatewayOptions,
 ): Promise<RunningGateway> {
   const upstream = options.upstream === undefined ? undefined : parseUpstream(options.upstream);
   const { config, localKeys } = built;
-  const sink = recordSink(options.log);
+  const localConsole = options.console ? await createLocalConsole(built) : undefined;
+  const logSink = recordSink(options.log);
+  const sink = localConsole
+    ? (record: object) => {
+        localConsole.onRecord(record);
+        logSink(record);
+      }
+    : logSink;
   const eventsFile = options.events;
   let gateway: RunningGateway | undefined;
   const pipeline = createLocalPipeline({
@@ -140,15 +165,29 @@ export async function runGateway(
     invalidationStamp: () => built.stamp(),
     ...(upstream ? { upstream } : {}),
     ...(localKeys ? { jwks: () => localKeys.publicJwks() } : {}),
+    ...(localConsole ? { console: localConsole.routes } : {}),
+  });
+  const reload = startPolicyHotReload({
+    dir: config.policiesDir,
+    reload: built.reloadPolicies,
+    onRecord: sink,
+    info: options.info ?? ((line) => process.stdout.write(`${line}\n`)),
+    warn: options.warn ?? ((line) => process.stderr.write(`${line}\n`)),
   });
   const running = gateway;
+  const stopWatching = () => {
+    reload.close();
+    localConsole?.close();
+  };
   return {
     ...running,
     drain: async (graceMs) => {
+      stopWatching();
       await running.drain(graceMs);
       await pipeline.idle();
     },
     close: async () => {
+      stopWatching();
       await running.close();
       await pipeline.idle();
     },

@@ -10,20 +10,22 @@ import { readConfig } from './runtime.ts';
 import { parsePort, runGateway, untilSignal } from './serve.ts';
 import { mintLocalToken } from './token.ts';
 
-const options = { port: { type: 'string' } } as const;
+const options = { port: { type: 'string' }, 'no-console': { type: 'boolean' } } as const;
 
 export const start: Command = {
   summary: 'the demo: local issuer, gateway and ready-to-paste curl commands (npm start)',
   help: `
-Usage: zta start [--port <n>]
+Usage: zta start [--port <n>] [--no-console]
 
 Creates .zta/ in the current folder on first run (git-ignored in this repository): config.json
 with a local issuer, its ES256 signing key and JWKS under .zta/keys/, and an empty revocation
 store. Then runs the local gateway with the suite's demo policies and a demo upstream, and
 prints curl commands showing one request allowed (200), one denied for missing MFA (403) and
-one rejected for a bad token (401). Decision records are appended to .zta/decisions.log.
+one rejected for a bad token (401). Decision records are appended to .zta/decisions.log, the
+event stream to .zta/events.jsonl, and the console is at /_zta/. Policies reload on save.
 Refuses to run inside node_modules/.
-  --port <n>  port (default: $PORT or 8080; 0 picks a free one)`,
+  --port <n>      port (default: $PORT or 8080; 0 picks a free one)
+  --no-console    do not serve the console at /_zta/ (then /_zta/... is decided like any path)`,
   options,
 
   async run(args) {
@@ -34,9 +36,13 @@ Refuses to run inside node_modules/.
     const localConfig = ensureLocalSetup(localDir);
     const built = buildAuthorizer(readConfig(localConfig));
     const logFile = join(localDir, 'decisions.log');
+    const eventsFile = join(localDir, 'events.jsonl');
+    const withConsole = values['no-console'] !== true;
     const gateway = await runGateway(built, {
       port,
       log: logFile,
+      events: eventsFile,
+      console: withConsole,
     });
     const keys = built.localKeys as LocalKeyStore;
     const hour = { ttlSeconds: 3600 };
@@ -45,9 +51,21 @@ Refuses to run inside node_modules/.
     const forged = tamperSignature(admin);
     const curl = (token: string, path: string) =>
       `curl -i -H "Authorization: Bearer ${token}" ${gateway.url}${path}`;
+    const here = (path: string) => {
+      const near = relative(process.cwd(), path);
+      return near.startsWith('..') ? path : near;
+    };
     process.stdout.write(
       [
-        `Zero-trust gateway on ${gateway.url} (config ${relative(process.cwd(), localConfig)}, decisions in ${relative(process.cwd(), logFile)})`,
+        `Zero-trust gateway on ${gateway.url} (config ${here(localConfig)})`,
+        '',
+        'Where to look:',
+        ...(withConsole
+          ? [`  console     ${gateway.url}/_zta/   (live decisions, deny reasons, revocations, keys)`]
+          : []),
+        `  decisions   tail -f ${here(logFile)}`,
+        `  events      tail -f ${here(eventsFile)}   (EventBridge envelopes, docs/events.md)`,
+        `  policies    ${here(built.config.policiesDir)}   (edits reload on save; a bad edit is refused on stderr)`,
         '',
         '# 200: admin with verified MFA reads /api/sensitive',
         curl(admin, '/api/sensitive'),

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type AuthorizerResponse, toApiGatewayResponse, UNAUTHORIZED } from '../authorizer/response.ts';
 import type { Authorizer } from '../core/authorizer.ts';
 import { answerClientError, type ClientErrorFields, refuseConnect } from './client-error.ts';
+import { type ConsoleRoutes, isConsolePath } from './console/routes.ts';
 import { forward } from './forward.ts';
 import { type LocalStage, restRequestEvent } from './request-event.ts';
 import { parseRequestTarget } from './request-target.ts';
@@ -45,6 +46,12 @@ export interface GatewayOptions {
    * @default 30_000
    */
   readonly upstreamTimeoutMs?: number;
+  /**
+   * The read-only console, answered by the gateway itself for every path `/_zta` and under
+   * `/_zta/` (a backend path there is shadowed: never decided, never forwarded).
+   * @default - no console: `/_zta/...` is decided and forwarded like any path
+   */
+  readonly console?: ConsoleRoutes;
 }
 
 export interface RunningGateway {
@@ -120,6 +127,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     const { path, query } = target;
     access.path = path;
+    // Matched on the checked path, which has one spelling (`%5F`, `..`, `//` were refused
+    // above): no other spelling of `/_zta/` reaches the upstream, and nothing else reaches here.
+    if (options.console && isConsolePath(path)) return options.console.handle(req, res, path);
     if (options.jwks && req.method === 'GET' && path === '/.well-known/jwks.json') {
       // Public keys are public: served without authorization, cacheable briefly.
       req.resume();
@@ -143,13 +153,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (cached) {
       ({ response, decisionId } = cached);
     } else {
+      const generation = cache.generation();
       const outcome = await options.authorize(event, now);
       options.onRecord(outcome.record);
       response = toApiGatewayResponse(outcome);
       decisionId = outcome.record.decisionId;
       const cacheable = options.cacheDenials !== false || outcome.decision.effect === 'allow';
       if (cacheKey !== undefined && response !== UNAUTHORIZED && cacheable) {
-        cache.set(cacheKey, { response, decisionId }, now, outcome.cacheUntilMs);
+        cache.set(cacheKey, { response, decisionId }, now, outcome.cacheUntilMs, generation);
       }
     }
     access.decisionId = decisionId;
@@ -236,6 +247,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     flushCache: () => cache.clear(),
     drain: async (graceMs) => {
       const closed = stopAccepting();
+      // Event streams never finish by themselves: end them rather than wait out the grace.
+      options.console?.close();
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -244,6 +257,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     close: () => {
       const closed = stopAccepting();
+      options.console?.close();
       server.closeAllConnections();
       return closed;
     },

@@ -4,7 +4,9 @@ import { ConfigError } from '../core/config/reader.ts';
 import type { TrustedIssuer } from '../core/jwt/verify-token.ts';
 import type { KeySource } from '../core/keys.ts';
 import { typedClaimMismatch } from '../core/policy/context-schema.ts';
-import { createPolicyEngine, type LoadedPolicyEngine } from '../core/policy/engine.ts';
+import { createPolicyEngine, revisionOf } from '../core/policy/engine.ts';
+import { PolicyLoadError } from '../core/policy/errors.ts';
+import type { PolicySource } from '../core/policy/load.ts';
 import type { RevocationStore } from '../core/revocation.ts';
 import type { StaticCredentials } from './aws/client-config.ts';
 import { lazyDynamoRevocationStore } from './dynamodb/lazy-revocation-store.ts';
@@ -13,19 +15,43 @@ import { remoteKeySource } from './jwks-remote.ts';
 import { LocalKeyStore } from './local-key-store.ts';
 import { readPolicySource } from './policy-dir.ts';
 import { RevocationFileStore } from './revocation-file-store.ts';
+import { type SwappablePolicyEngine, swappablePolicyEngine } from './swappable-policy.ts';
 
 export interface BuiltAuthorizer {
   readonly authorize: Authorizer;
   readonly config: AuthorizerConfig;
-  readonly policy: LoadedPolicyEngine;
+  /** The policy set deciding now; `reloadPolicies` replaces it. */
+  readonly policy: SwappablePolicyEngine;
   readonly revocations: RevocationStore | null;
   readonly localKeys: LocalKeyStore | undefined;
+  /** Every trusted issuer with its key source (configured ones first, then the local issuer). */
+  readonly issuers: readonly TrustedIssuer[];
   /**
    * Changes whenever a cached answer may have become wrong: a key source's key set, the
    * revocation file, or the policy revision. The local gateway flushes its cache on a change.
    */
   stamp(): string;
+  /**
+   * Reads the policy folder again and, if the whole set loads exactly as at startup, makes it
+   * the deciding set. A set that does not load changes nothing. Synchronous: call it from a
+   * timer or watch callback, never between the steps of a decision (see swappable-policy.ts).
+   */
+  reloadPolicies(): PolicyReload;
 }
+
+/** What `reloadPolicies` did. */
+export type PolicyReload =
+  | { readonly outcome: 'applied'; readonly revision: string; readonly previousRevision: string }
+  | { readonly outcome: 'unchanged'; readonly revision: string }
+  | {
+      readonly outcome: 'refused';
+      /** The refused texts' revision, when the folder could be read. */
+      readonly candidateRevision?: string;
+      /** The revision still deciding. */
+      readonly revision: string;
+      /** One line per problem, each naming its file (and line, when Cedar gives one). */
+      readonly problems: readonly string[];
+    };
 
 export interface BuildOptions {
   /**
@@ -56,20 +82,27 @@ export interface BuildOptions {
 export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions = {}): BuiltAuthorizer {
   const watch = options.watchFiles ?? true;
   const localKeys = config.localIssuer ? new LocalKeyStore(config.localIssuer) : undefined;
-  const policySource = readPolicySource(config.policiesDir);
-  const mismatch = typedClaimMismatch(
-    policySource.schema,
-    config.issuers.flatMap((issuer, i) =>
-      issuer.claims.typed.map((typed) => ({ at: `issuers[${i}].claims.typed.${typed.name}.type`, ...typed })),
-    ),
-  );
-  // Before the engine: a typed claim the schema declares required also makes the engine refuse
-  // the schema, and the config key is the better thing to name.
-  if (mismatch) throw new ConfigError(...mismatch);
-  const policy = createPolicyEngine(policySource, {
-    compiled: options.compiledPolicies,
-    decisionCacheSize: config.caches.decisions,
-  });
+  // One way to load a set, at startup and on every reload: a reload is checked exactly as a
+  // cold start would check it.
+  const loadPolicies = (source: PolicySource = readPolicySource(config.policiesDir)) => {
+    const mismatch = typedClaimMismatch(
+      source.schema,
+      config.issuers.flatMap((issuer, i) =>
+        issuer.claims.typed.map((typed) => ({
+          at: `issuers[${i}].claims.typed.${typed.name}.type`,
+          ...typed,
+        })),
+      ),
+    );
+    // Before the engine: a typed claim the schema declares required also makes the engine refuse
+    // the schema, and the config key is the better thing to name.
+    if (mismatch) throw new ConfigError(...mismatch);
+    return createPolicyEngine(source, {
+      compiled: options.compiledPolicies,
+      decisionCacheSize: config.caches.decisions,
+    });
+  };
+  const policy = swappablePolicyEngine(loadPolicies());
   // Key sources after the policy engine: a remote source starts its first fetch when built, and
   // the engine's synchronous load (Cedar's wasm) would otherwise eat that fetch's timeout.
   // Entries with the same key source (several entries of one iss, say) share one cache and fetch.
@@ -95,7 +128,29 @@ export function buildAuthorizer(config: AuthorizerConfig, options: BuildOptions 
       config.revocations?.kind === 'file' ? fileStamp(config.revocations.path) : '',
       ...[...sources.values()].map((keys) => keys.stamp?.() ?? ''),
     ].join('\n');
-  return { authorize, config, policy, revocations, localKeys, stamp };
+  const reloadPolicies = (): PolicyReload => {
+    const serving = policy.revision;
+    let candidateRevision: string | undefined;
+    try {
+      const source = readPolicySource(config.policiesDir);
+      candidateRevision = revisionOf(source);
+      if (candidateRevision === serving) return { outcome: 'unchanged', revision: serving };
+      policy.swap(loadPolicies(source));
+      return { outcome: 'applied', revision: policy.revision, previousRevision: serving };
+    } catch (error) {
+      const problems =
+        error instanceof PolicyLoadError
+          ? error.problems
+          : [error instanceof Error ? error.message : String(error)];
+      return {
+        outcome: 'refused',
+        revision: serving,
+        problems,
+        ...(candidateRevision === undefined ? {} : { candidateRevision }),
+      };
+    }
+  };
+  return { authorize, config, policy, revocations, localKeys, issuers, stamp, reloadPolicies };
 }
 
 function revocationStoreFor(

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { until } from '../security/gateway-harness.ts';
 import { runCli, ZTA } from './harness.ts';
 
 describe('npm start (zta start)', () => {
@@ -29,6 +30,48 @@ describe('npm start (zta start)', () => {
       expect(statuses).toEqual([200, 403, 401]);
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('npm start: where to look', () => {
+  it('prints the console, decisions log, events file and policies, and each is live', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'zta-start-'));
+    const child = spawn(process.execPath, [ZTA, 'start', '--port', '0'], { cwd });
+    try {
+      let out = '';
+      await new Promise<void>((done, fail) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (out.includes('Press Ctrl-C')) done();
+        });
+        child.on('exit', (code) => fail(new Error(`start exited ${code}: ${out}`)));
+      });
+      const consoleUrl = /^ {2}console {5}(http:\/\/127\.0\.0\.1:\d+\/_zta\/)/m.exec(out)?.[1];
+      expect(out).toMatch(/^ {2}decisions {3}tail -f \.zta\/decisions\.log$/m);
+      expect(out).toMatch(/^ {2}events {6}tail -f \.zta\/events\.jsonl /m);
+      expect(out).toMatch(/^ {2}policies {4}\S+policies {3}\(edits reload on save/m);
+      expect((await fetch(consoleUrl as string)).headers.get('content-type')).toBe(
+        'text/html; charset=utf-8',
+      );
+
+      const allowed = /^curl -i -H "Authorization: (.+)" (http:\S+)$/m.exec(out);
+      const status = (
+        await fetch(allowed?.[2] as string, { headers: { authorization: allowed?.[1] as string } })
+      ).status;
+      expect(status).toBe(200);
+      const events = join(cwd, '.zta', 'events.jsonl');
+      await until(
+        () =>
+          existsSync(events) &&
+          readFileSync(events, 'utf8').includes('"detail-type":"Authorization Decision"'),
+        'the decision on the event stream',
+      );
+      expect(readFileSync(join(cwd, '.zta', 'decisions.log'), 'utf8')).toContain('"decision":"ALLOW"');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 });
