@@ -7,9 +7,11 @@
  * (`authorizer.runtime`: issuers, policies, revocations) is validated here with the very parser
  * the Lambda runs at cold start, so a config that synthesizes is one the function accepts.
  */
+
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join as joinPath, relative, resolve } from 'node:path';
 import { parseAuthorizerConfig } from '../functions/core/config/authorizer-config.ts';
+import { deepFreeze } from '../functions/core/config/deep-freeze.ts';
 import {
   ConfigError,
   type Json,
@@ -323,12 +325,4 @@ export function withPathPrefix(error: ConfigError, prefix: string): ConfigError 
     ? error.message.slice(error.path.length + 2)
     : error.message;
   return new ConfigError(`${prefix}${error.path}`, problem);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { toApiGatewayResponse } from '../../functions/authorizer/response.ts';
+import { toApiGatewayResponse } from '../../functions/core/api-gateway-response.ts';
 import type { DecisionOutcome } from '../../functions/core/authorizer.ts';
-import { epochSeconds, printJson, recordSink, UsageError } from './io.ts';
+import { forEachEvent } from './event-input.ts';
+import { epochSeconds, printJson, recordSink } from './io.ts';
 import type { Command } from './main.ts';
 import { loadAuthorizer } from './runtime.ts';
 
@@ -39,41 +38,16 @@ decided; 2 for a bad config or unreadable input.
     const built = loadAuthorizer(values.config);
     const log = recordSink(values.log);
     const clock = () => (nowSeconds === undefined ? Date.now() : nowSeconds * 1000);
-    const decideOne = async (text: string) => {
-      const outcome = await built.authorize(parseEvent(text), clock());
+    const decideOne = async (event: unknown) => {
+      const outcome = await built.authorize(event, clock());
       log(outcome.record);
       printJson(summary(outcome));
     };
 
-    if (values.event !== undefined && values.event !== '-') {
-      let text: string;
-      try {
-        text = readFileSync(values.event, 'utf8');
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new UsageError(
-          `cannot read --event ${values.event}: ${code === 'ENOENT' ? 'no such file' : code}`,
-          'give an event file, or --event - for JSON Lines on stdin',
-        );
-      }
-      await decideOne(text);
-      return 0;
-    }
-    for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
-      if (line.trim() !== '') await decideOne(line);
-    }
+    await forEachEvent(values.event, decideOne);
     return 0;
   },
 };
-
-/** Unparseable input is not an event: the core turns `undefined` into DENY malformed_event. */
-function parseEvent(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The stdout line for one decision: what an operator or a test needs, never token material. */
 export function summary(outcome: DecisionOutcome): Record<string, unknown> {

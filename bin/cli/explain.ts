@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { DecisionOutcome } from '../../functions/core/authorizer.ts';
 import type { ExplainStep } from '../../functions/core/explain.ts';
 import { assertUnreachable } from '../../functions/core/reasons.ts';
-import { epochSeconds, printJson, UsageError } from './io.ts';
+import { forEachEvent } from './event-input.ts';
+import { epochSeconds, printJson } from './io.ts';
 import type { Command } from './main.ts';
 import { loadAuthorizer } from './runtime.ts';
 
@@ -39,40 +38,16 @@ every step really runs.
     const nowSeconds = epochSeconds('now', values.now);
     const built = loadAuthorizer(values.config);
     const clock = () => (nowSeconds === undefined ? Date.now() : nowSeconds * 1000);
-    const explainOne = async (text: string) => {
+    const explainOne = async (event: unknown) => {
       const steps: ExplainStep[] = [];
-      const outcome = await built.authorize(parseEvent(text), clock(), (step) => steps.push(step));
+      const outcome = await built.authorize(event, clock(), (step) => steps.push(step));
       if (values.json) printJson({ steps, decision: verdictOf(outcome) });
       else process.stdout.write(`${render(steps, outcome)}\n`);
     };
-    if (values.event !== undefined && values.event !== '-') {
-      let text: string;
-      try {
-        text = readFileSync(values.event, 'utf8');
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new UsageError(
-          `cannot read --event ${values.event}: ${code === 'ENOENT' ? 'no such file' : code}`,
-          'give an event file, or --event - for JSON Lines on stdin',
-        );
-      }
-      await explainOne(text);
-      return 0;
-    }
-    for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
-      if (line.trim() !== '') await explainOne(line);
-    }
+    await forEachEvent(values.event, explainOne);
     return 0;
   },
 };
-
-function parseEvent(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function verdictOf(outcome: DecisionOutcome): Record<string, unknown> {
   const { decision, record } = outcome;

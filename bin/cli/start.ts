@@ -5,9 +5,9 @@ import { buildAuthorizer } from '../../functions/runtime/build-authorizer.ts';
 import type { LocalKeyStore } from '../../functions/runtime/local-key-store.ts';
 import { createEmptyRevocationStore } from '../../functions/runtime/revocation-document.ts';
 import { REPO_POLICIES, writableDir } from './io.ts';
+import { parsePort, runGateway, untilSignal } from './local-gateway.ts';
 import type { Command } from './main.ts';
 import { readConfig } from './runtime.ts';
-import { parsePort, runGateway, untilSignal } from './serve.ts';
 import { mintLocalToken } from './token.ts';
 
 const options = { port: { type: 'string' }, 'no-console': { type: 'boolean' } } as const;

@@ -18,14 +18,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { AuthorizerResponse } from '../core/api-gateway-response.ts';
+import { toApiGatewayResponse, UNAUTHORIZED } from '../core/api-gateway-response.ts';
 import type { AuthorizerConfig } from '../core/config/authorizer-config.ts';
 import { parseRevocations } from '../core/config/pipeline-config.ts';
 import { buildAuthorizer } from '../runtime/build-authorizer.ts';
 import { loadConfigFile } from '../runtime/config-file.ts';
 import { withDeployedIssuers } from '../runtime/deployed-issuers.ts';
 import { createDecisionObserver } from './observe.ts';
-import type { AuthorizerResponse } from './response.ts';
-import { toApiGatewayResponse, UNAUTHORIZED } from './response.ts';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const configPath = process.env.ZTA_CONFIG_PATH ?? resolve(taskRoot, 'zta.config.json');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AuthorizerResponse, toApiGatewayResponse, UNAUTHORIZED } from '../authorizer/response.ts';
+import { type AuthorizerResponse, toApiGatewayResponse, UNAUTHORIZED } from '../core/api-gateway-response.ts';
 import type { Authorizer } from '../core/authorizer.ts';
 import { answerClientError, type ClientErrorFields, refuseConnect } from './client-error.ts';
 import { type ConsoleRoutes, isConsolePath } from './console/routes.ts';

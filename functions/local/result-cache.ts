@@ -1,4 +1,4 @@
-import type { AuthorizerResponse } from '../authorizer/response.ts';
+import type { AuthorizerResponse } from '../core/api-gateway-response.ts';
 
 export interface CachedResult {
   readonly response: AuthorizerResponse;

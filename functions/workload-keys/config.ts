@@ -4,6 +4,7 @@
  * (`workloads[2].roleArn`) and showing the value. Timing is checked as a whole: a propagation
  * delay that a JWKS cache outlives would make verifiers reject the new key's first tokens.
  */
+import { deepFreeze } from '../core/config/deep-freeze.ts';
 import {
   ConfigError,
   type Json,
@@ -265,12 +266,4 @@ function isHttpsUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
 }

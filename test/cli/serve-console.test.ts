@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGateway } from '../../bin/cli/serve.ts';
+import { runGateway } from '../../bin/cli/local-gateway.ts';
 import { mintLocalToken } from '../../bin/cli/token.ts';
 import type { ConsoleSnapshot } from '../../functions/local/console/feed.ts';
 import type { RunningGateway } from '../../functions/local/gateway.ts';

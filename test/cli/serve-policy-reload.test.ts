@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runGateway } from '../../bin/cli/serve.ts';
+import { runGateway } from '../../bin/cli/local-gateway.ts';
 import type { RunningGateway } from '../../functions/local/gateway.ts';
 import { type BuiltAuthorizer, buildAuthorizer } from '../../functions/runtime/build-authorizer.ts';
 import { loadConfigFile } from '../../functions/runtime/config-file.ts';

@@ -5,7 +5,7 @@
  * this table cannot pass by denying everything.
  */
 import { describe, expect, it } from 'vitest';
-import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/authorizer/response.ts';
+import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/core/api-gateway-response.ts';
 import { isCredentialReason, isPolicyReason } from '../../functions/core/reasons.ts';
 import { type DenyCase, decideCase } from '../support/cases.ts';
 import { createWorld, verdict } from '../support/world.ts';

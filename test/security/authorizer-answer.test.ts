@@ -9,7 +9,7 @@
  *   never a way into the prototype chain.
  */
 import { describe, expect, it } from 'vitest';
-import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/authorizer/response.ts';
+import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/core/api-gateway-response.ts';
 import { httpV2Event, methodArn, restRequestEvent, restTokenEvent } from '../support/events.ts';
 import { adminClaims, createWorld, ISSUER, OTHER_ISSUER, verdict } from '../support/world.ts';
 

@@ -4,7 +4,7 @@
  * simple response for HTTP APIs), and nothing token-derived leaks into the answer or the log.
  */
 import { describe, expect, it } from 'vitest';
-import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/authorizer/response.ts';
+import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/core/api-gateway-response.ts';
 import { httpV2Event, methodArn, rawFixture, restRequestEvent, restTokenEvent } from '../support/events.ts';
 import { segments } from '../support/forge.ts';
 import { adminClaims, createWorld, verdict } from '../support/world.ts';

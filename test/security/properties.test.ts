@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/authorizer/response.ts';
+import { toApiGatewayResponse, UNAUTHORIZED } from '../../functions/core/api-gateway-response.ts';
 import type { DecisionOutcome } from '../../functions/core/authorizer.ts';
 import { isCredentialReason, isPolicyReason } from '../../functions/core/reasons.ts';
 import { httpV2Event, rawFixture, restRequestEvent, restTokenEvent } from '../support/events.ts';

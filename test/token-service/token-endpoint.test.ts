@@ -5,7 +5,7 @@ import { LocalKeyStore } from '../../functions/runtime/local-key-store.ts';
 import { workloadOfCaller } from '../../functions/token-service/caller.ts';
 import { createTokenEndpoint, type EndpointLogger } from '../../functions/token-service/token-endpoint.ts';
 import { proxyEvent } from '../support/apigw-http.ts';
-import { keySourceOf, NOW, testAuthorizer } from '../support/authorizer.ts';
+import { NOW, testAuthorizer } from '../support/authorizer.ts';
 import { restRequestEvent } from '../support/events.ts';
 import { ACCOUNT, assumedRole, TOKEN_ISSUER, tokenConfig } from '../support/token-service.ts';
 import { tempDirs } from '../unit/helpers.ts';

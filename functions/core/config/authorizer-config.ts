@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_CLAIMS } from './claim-mapping.ts';
+import { deepFreeze } from './deep-freeze.ts';
 import { acceptSameTokens, DAY, type IssuerConfig, issuerName, parseIssuer } from './issuer-config.ts';
 import {
   type AutoRevocationConfig,
@@ -176,12 +177,4 @@ function localIssuerAsTrusted(local: LocalIssuerConfig): IssuerConfig {
     maxLifetimeSeconds: local.maxTokenTtlSeconds,
     claims: DEFAULT_CLAIMS,
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

@@ -1,7 +1,7 @@
-import type { DecisionOutcome } from '../core/authorizer.ts';
-import type { RequestFacts } from '../core/event.ts';
-import { principalId } from '../core/policy/mapping.ts';
-import { assertUnreachable } from '../core/reasons.ts';
+import type { DecisionOutcome } from './authorizer.ts';
+import type { RequestFacts } from './event.ts';
+import { principalId } from './policy/mapping.ts';
+import { assertUnreachable } from './reasons.ts';
 
 /** What API Gateway expects back; a 401 is not a value but the thrown `Unauthorized`. */
 export type AuthorizerResponse =
