@@ -13,39 +13,65 @@ export interface TokenFacts {
 }
 
 /**
- * One decision log record (schema version 1), documented in docs/decision-log.md. It never
- * holds the token, a signature or a key; strings that come from the request are truncated
- * so a hostile request cannot inflate the log.
+ * The decision log record (schema version 1), field by field: the ONE definition of the record.
+ * Its type (`DecisionRecord`), the reader of records that cross a trust boundary
+ * (`events/parse.ts`) and the check of docs/decision-log.md (`test/docs/decision-log.test.ts`)
+ * derive from it; the builder below is held to it by the type. A record never holds the token,
+ * a signature or a key; strings that come from the request are truncated so a hostile request
+ * cannot inflate the log.
+ *
+ * `default`: what a reader takes for a required field a record omits (older writers).
  */
-export interface DecisionRecord {
-  readonly schema: 'zta.decision/v1';
-  readonly decisionId: string;
-  readonly time: string;
-  readonly decision: 'ALLOW' | 'DENY';
-  readonly status: 200 | 401 | 403;
-  readonly reason: string;
-  readonly detail?: string;
-  readonly eventFormat?: string;
-  readonly apiId?: string;
-  readonly stage?: string;
-  readonly method?: string;
-  readonly route?: string;
-  readonly path?: string;
-  readonly requestId?: string;
-  readonly traceId?: string;
-  readonly sourceIp?: string;
-  readonly issuer?: string;
-  readonly subject?: string;
-  readonly jti?: string;
-  readonly kid?: string;
-  readonly alg?: string;
-  readonly claimsVerified: boolean;
-  readonly mfa?: boolean;
-  readonly roles?: readonly string[];
-  readonly policies: readonly string[];
-  readonly policyRevision: string;
-  readonly latencyMs: number;
+export const DECISION_RECORD_FIELDS = {
+  schema: { kind: 'schema', required: true },
+  decisionId: { kind: 'string', required: true },
+  time: { kind: 'time', required: true },
+  decision: { kind: 'decision', required: true },
+  status: { kind: 'status', required: true },
+  reason: { kind: 'string', required: true },
+  detail: { kind: 'string' },
+  eventFormat: { kind: 'string' },
+  apiId: { kind: 'string' },
+  stage: { kind: 'string' },
+  method: { kind: 'string' },
+  route: { kind: 'string' },
+  path: { kind: 'string' },
+  requestId: { kind: 'string' },
+  traceId: { kind: 'string' },
+  sourceIp: { kind: 'string' },
+  issuer: { kind: 'string' },
+  subject: { kind: 'string' },
+  jti: { kind: 'string' },
+  kid: { kind: 'string' },
+  alg: { kind: 'string' },
+  claimsVerified: { kind: 'boolean', required: true },
+  mfa: { kind: 'boolean' },
+  roles: { kind: 'strings' },
+  policies: { kind: 'strings', required: true, default: [] as readonly string[] },
+  policyRevision: { kind: 'string', required: true },
+  latencyMs: { kind: 'number', required: true, default: 0 },
+} as const;
+
+/** The JSON type each field kind stands for. */
+export interface DecisionFieldKinds {
+  schema: 'zta.decision/v1';
+  string: string;
+  time: string;
+  decision: 'ALLOW' | 'DENY';
+  status: 200 | 401 | 403;
+  boolean: boolean;
+  strings: readonly string[];
+  number: number;
 }
+
+type Fields = typeof DECISION_RECORD_FIELDS;
+type RequiredField = { [K in keyof Fields]: Fields[K] extends { required: true } ? K : never }[keyof Fields];
+type ValueOf<K extends keyof Fields> = DecisionFieldKinds[Fields[K]['kind']];
+
+/** One decision log record, as `DECISION_RECORD_FIELDS` defines it. */
+export type DecisionRecord = { readonly [K in RequiredField]: ValueOf<K> } & {
+  readonly [K in Exclude<keyof Fields, RequiredField>]?: ValueOf<K>;
+};
 
 const MAX_FIELD = 256;
 const clip = (v: string | undefined) =>

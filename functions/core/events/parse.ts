@@ -4,7 +4,8 @@
  * value these accept; anything else is refused with the field named (never coerced), because
  * the revoker at the end of the chain locks people out.
  */
-import type { DecisionRecord } from '../decision-record.ts';
+import { DECISION_RECORD_FIELDS, type DecisionFieldKinds, type DecisionRecord } from '../decision-record.ts';
+import { assertUnreachable } from '../reasons.ts';
 import type { AuthorizationDecisionDetail, SuspectedCompromiseDetail } from './schema.ts';
 
 export type Parsed<T> =
@@ -14,29 +15,6 @@ export type Parsed<T> =
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
-
-const STRING_FIELDS = [
-  'decisionId',
-  'time',
-  'reason',
-  'detail',
-  'eventFormat',
-  'apiId',
-  'stage',
-  'method',
-  'route',
-  'path',
-  'requestId',
-  'traceId',
-  'sourceIp',
-  'issuer',
-  'subject',
-  'jti',
-  'kid',
-  'alg',
-  'policyRevision',
-] as const;
-const REQUIRED = ['decisionId', 'time', 'reason', 'policyRevision'] as const;
 
 /**
  * The decision record inside one log line's JSON (Powertools adds `level`, `message`,
@@ -88,46 +66,63 @@ export function parseSuspectedCompromise(detail: unknown): Parsed<SuspectedCompr
   };
 }
 
+/**
+ * Reads every field `DECISION_RECORD_FIELDS` defines, by its kind, and nothing else (the logger's
+ * own members stay behind). A required field that is absent takes the field's `default`, or
+ * refuses the record.
+ */
 function readRecordFields(source: Obj, schema: 'zta.decision/v1' | undefined): Parsed<DecisionRecord> {
-  const out: Record<string, unknown> = { schema };
-  for (const key of STRING_FIELDS) {
-    const v = source[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'string') return { ok: false, problem: `${key}: expected a string` };
-    out[key] = v;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(DECISION_RECORD_FIELDS) as [string, FieldSpec][]) {
+    if (field.kind === 'schema') {
+      if (schema !== undefined) out.schema = schema;
+      continue;
+    }
+    let value = Object.hasOwn(source, key) ? source[key] : undefined;
+    if (value === undefined && field.default !== undefined) value = field.default;
+    if (value === undefined) {
+      if (field.required) return { ok: false, problem: `${key}: is required` };
+      continue;
+    }
+    const problem = fieldProblem(field.kind, value, field.required === true);
+    if (problem) return { ok: false, problem: `${key}: ${problem}` };
+    out[key] = Array.isArray(value) ? [...value] : value;
   }
-  for (const key of REQUIRED) if (!text(out[key])) return { ok: false, problem: `${key}: is required` };
-  if (!Number.isFinite(Date.parse(out.time as string)))
-    return { ok: false, problem: 'time: not an ISO-8601 time' };
-  if (source.decision !== 'ALLOW' && source.decision !== 'DENY')
-    return { ok: false, problem: 'decision: expected "ALLOW" or "DENY"' };
-  const status = source.status;
-  if (status !== 200 && status !== 401 && status !== 403)
-    return { ok: false, problem: 'status: expected 200, 401 or 403' };
-  if ((status === 200) !== (source.decision === 'ALLOW'))
+  if ((out.status === 200) !== (out.decision === 'ALLOW'))
     return { ok: false, problem: 'status: does not match decision' };
-  if (typeof source.claimsVerified !== 'boolean')
-    return { ok: false, problem: 'claimsVerified: expected a boolean' };
-  if (source.mfa !== undefined && typeof source.mfa !== 'boolean')
-    return { ok: false, problem: 'mfa: expected a boolean' };
-  const lists = { roles: source.roles, policies: source.policies ?? [] };
-  for (const [key, list] of Object.entries(lists)) {
-    if (list === undefined) continue;
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
-      return { ok: false, problem: `${key}: expected an array of strings` };
-  }
-  const latency = source.latencyMs ?? 0;
-  if (typeof latency !== 'number' || !Number.isFinite(latency))
-    return { ok: false, problem: 'latencyMs: expected a number' };
-  Object.assign(out, {
-    decision: source.decision,
-    status,
-    claimsVerified: source.claimsVerified,
-    ...(source.mfa === undefined ? {} : { mfa: source.mfa }),
-    ...(lists.roles === undefined ? {} : { roles: [...(lists.roles as string[])] }),
-    policies: [...(lists.policies as string[])],
-    latencyMs: latency,
-  });
-  if (schema === undefined) delete out.schema;
   return { ok: true, value: out as unknown as DecisionRecord };
+}
+
+type FieldSpec = {
+  readonly kind: keyof DecisionFieldKinds;
+  readonly required?: boolean;
+  readonly default?: unknown;
+};
+
+/** What is wrong with `value` for a field of `kind`, or undefined when nothing is. */
+function fieldProblem(kind: keyof DecisionFieldKinds, value: unknown, required: boolean): string | undefined {
+  switch (kind) {
+    case 'schema':
+      return undefined;
+    case 'string':
+      if (typeof value !== 'string') return 'expected a string';
+      return required && value === '' ? 'is required' : undefined;
+    case 'time':
+      if (!text(value)) return typeof value === 'string' ? 'is required' : 'expected a string';
+      return Number.isFinite(Date.parse(value)) ? undefined : 'not an ISO-8601 time';
+    case 'decision':
+      return value === 'ALLOW' || value === 'DENY' ? undefined : 'expected "ALLOW" or "DENY"';
+    case 'status':
+      return value === 200 || value === 401 || value === 403 ? undefined : 'expected 200, 401 or 403';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'expected a boolean';
+    case 'strings':
+      return Array.isArray(value) && value.every((x) => typeof x === 'string')
+        ? undefined
+        : 'expected an array of strings';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'expected a number';
+    default:
+      return assertUnreachable(kind);
+  }
 }
