@@ -11,11 +11,8 @@ import { Construct } from 'constructs';
 import { DETAIL_TYPES, SOURCES } from '../functions/core/events/schema.ts';
 import type { DecisionStream } from './decision-stream.ts';
 import { PipelineFunction } from './pipeline-function.ts';
+import { AUTHORIZER_CACHE_FLUSH_ACTION, ENCRYPTED_MESSAGE_KEY_ACTIONS } from './private/iam-actions.ts';
 import { grantKeyViaService } from './private/key-grants.ts';
-import {
-  AUTHORIZER_CACHE_FLUSH_ACTION,
-  ENCRYPTED_MESSAGE_KEY_ACTIONS,
-} from './private/pipeline-iam-actions.ts';
 import type { RevocationTable } from './revocation-table.ts';
 import type { ZeroTrustNetwork } from './zero-trust-network.ts';
 

@@ -9,10 +9,7 @@ import { Construct } from 'constructs';
 import { DETAIL_TYPES, SOURCES } from '../functions/core/events/schema.ts';
 import { FailureQueue } from './failure-queue.ts';
 import { PipelineFunction } from './pipeline-function.ts';
-import {
-  EVENTBRIDGE_ARCHIVE_KEY_ACTIONS,
-  PUBLISHED_DECISIONS_ACTIONS,
-} from './private/pipeline-iam-actions.ts';
+import { EVENTBRIDGE_ARCHIVE_KEY_ACTIONS, PUBLISHED_DECISIONS_ACTIONS } from './private/iam-actions.ts';
 import { SuiteTable } from './suite-table.ts';
 import type { ZeroTrustNetwork } from './zero-trust-network.ts';
 

@@ -9,7 +9,7 @@ import { DETAIL_TYPES, SOURCES } from '../functions/core/events/schema.ts';
 import type { DecisionStream } from './decision-stream.ts';
 import { DenyRateAlarm } from './deny-rate-alarm.ts';
 import { PipelineFunction } from './pipeline-function.ts';
-import { DENIAL_COUNTER_ACTIONS } from './private/pipeline-iam-actions.ts';
+import { DENIAL_COUNTER_ACTIONS } from './private/iam-actions.ts';
 import { SuiteTable } from './suite-table.ts';
 import type { ZeroTrustAuthorizer } from './zero-trust-authorizer.ts';
 import type { ZeroTrustNetwork } from './zero-trust-network.ts';

@@ -7,8 +7,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENCRYPTED_MESSAGE_KEY_ACTIONS } from './private/iam-actions.ts';
 import { allowEventBridgeDeliveries, grantKeyViaService } from './private/key-grants.ts';
-import { ENCRYPTED_MESSAGE_KEY_ACTIONS } from './private/pipeline-iam-actions.ts';
 
 export interface FailureQueueProps {
   /** Encrypts the messages (SSE-KMS). EventBridge may use it to deliver into this queue. */

@@ -10,7 +10,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FailureQueue } from './failure-queue.ts';
 import { HardenedFunction } from './hardened-function.ts';
-import { tokenServiceCode } from './private/token-bundles.ts';
 import {
   ALIAS_ACTIONS,
   KEY_CREATE_ACTION,
@@ -20,7 +19,8 @@ import {
   ROTATOR_ENDPOINT_ACTIONS,
   SIGNING_KEY_ROTATION_TAG,
   SIGNING_KEY_TAG_KEYS,
-} from './private/token-iam-actions.ts';
+} from './private/iam-actions.ts';
+import { tokenServiceCode } from './private/token-bundles.ts';
 import type { RotationStateTable } from './rotation-state-table.ts';
 import type { ZeroTrustNetwork } from './zero-trust-network.ts';
 

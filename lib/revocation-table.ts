@@ -7,7 +7,7 @@ import {
   REVOCATION_AUDIT_ACTIONS,
   REVOCATION_LOOKUP_ACTIONS,
   REVOCATION_WRITE_ACTIONS,
-} from './private/pipeline-iam-actions.ts';
+} from './private/iam-actions.ts';
 import { SuiteTable } from './suite-table.ts';
 
 export interface RevocationTableProps {

@@ -3,8 +3,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { TABLE_KEY_READ_ACTIONS, TABLE_KEY_WRITE_ACTIONS } from './private/iam-actions.ts';
 import { grantKeyViaService } from './private/key-grants.ts';
-import { TABLE_KEY_READ_ACTIONS, TABLE_KEY_WRITE_ACTIONS } from './private/pipeline-iam-actions.ts';
 
 export interface SuiteTableProps {
   /** Encrypts the table (customer-managed key). */

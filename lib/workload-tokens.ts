@@ -12,14 +12,14 @@ import type { TokenServiceConfig } from '../functions/workload-keys/config.ts';
 import { withPathPrefix } from './config.ts';
 import { HardenedFunction } from './hardened-function.ts';
 import { KeyRotation } from './key-rotation.ts';
-import { tokenServiceCode } from './private/token-bundles.ts';
-import { defaultKeyAlias, defaultRotationId } from './private/token-config-fields.ts';
 import {
   SIGN_ACTION,
   SIGNER_KEY_ACTIONS,
   SIGNING_ALGORITHM,
   SIGNING_KEY_ROTATION_TAG,
-} from './private/token-iam-actions.ts';
+} from './private/iam-actions.ts';
+import { tokenServiceCode } from './private/token-bundles.ts';
+import { defaultKeyAlias, defaultRotationId } from './private/token-config-fields.ts';
 import {
   checkTokenServiceSettings,
   composeTokenServiceConfig,

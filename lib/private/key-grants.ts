@@ -1,7 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { EVENTBRIDGE_DELIVERY_KEY_ACTIONS } from './pipeline-iam-actions.ts';
+import { EVENTBRIDGE_DELIVERY_KEY_ACTIONS } from './iam-actions.ts';
 
 /**
  * Grants `actions` on `key` to `grantee`, only when the call comes through `service` on the
