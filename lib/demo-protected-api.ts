@@ -1,10 +1,11 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { hardenedRestApi } from './private/hardened-rest-api.ts';
 import type { ZeroTrustAuthorizer } from './zero-trust-authorizer.ts';
 
 export interface DemoProtectedApiProps {
@@ -59,41 +60,21 @@ export class DemoProtectedApi extends Construct {
   constructor(scope: Construct, id: string, props: DemoProtectedApiProps) {
     super(scope, id);
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
-    if (endpointType === apigateway.EndpointType.PRIVATE && !props.vpcEndpoint) {
-      throw new Error(
-        `${this.node.path}: a PRIVATE API needs vpcEndpoint (the execute-api interface endpoint)`,
-      );
-    }
-    const throttling = props.throttling ?? { rateLimit: 50, burstLimit: 100 };
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      encryptionKey: props.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    this.api = new apigateway.RestApi(this, 'Api', {
+    ({ api: this.api, accessLogGroup: this.accessLogGroup } = hardenedRestApi(this, {
       description: 'Demo API protected by the zero-trust authorizer',
-      // The account-wide CloudWatch role is a singleton other stacks may own; access logs need none.
-      cloudWatchRole: false,
-      endpointConfiguration:
-        endpointType === apigateway.EndpointType.PRIVATE && props.vpcEndpoint
-          ? { types: [endpointType], vpcEndpoints: [props.vpcEndpoint] }
-          : { types: [endpointType] },
+      encryptionKey: props.encryptionKey,
+      endpointType,
+      ...(props.vpcEndpoint ? { vpcEndpoint: props.vpcEndpoint } : {}),
       ...(props.vpcEndpoint && endpointType === apigateway.EndpointType.PRIVATE
         ? { policy: onlyThroughEndpoint(props.vpcEndpoint) }
         : {}),
-      deployOptions: {
-        stageName: props.stageName ?? 'v1',
-        tracingEnabled: true,
-        metricsEnabled: true,
-        throttlingRateLimit: throttling.rateLimit,
-        throttlingBurstLimit: throttling.burstLimit,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
+      stageName: props.stageName ?? 'v1',
+      throttling: props.throttling ?? { rateLimit: 50, burstLimit: 100 },
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
+      accessLogFields: ACCESS_LOG_FIELDS,
       defaultMethodOptions: { authorizer: props.authorizer.restApiAuthorizer() },
-    });
+    }));
 
     // RFC 6750: a 401 tells the client which scheme to use, and nothing about why.
     this.api.addGatewayResponse('Unauthorized', {

@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Aws, type RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledgeNoWebAcl } from './demo-protected-api.ts';
+import { hardenedRestApi } from './private/hardened-rest-api.ts';
 
 /** The routes, as docs/key-rotation.md documents them. */
 export const TOKEN_PATH = '/token';
@@ -82,40 +83,21 @@ export class TokenApi extends Construct {
     super(scope, id);
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
     const privateApi = endpointType === apigateway.EndpointType.PRIVATE;
-    if (privateApi && !props.vpcEndpoint) {
-      throw new Error(
-        `${this.node.path}: a PRIVATE API needs vpcEndpoint (the execute-api interface endpoint)`,
-      );
-    }
     this.stageName = props.stageName ?? 'v1';
     if (Token.isUnresolved(this.stageName)) throw new Error(`${this.node.path}: stageName must be a literal`);
-    const throttling = props.throttling ?? { rateLimit: 10, burstLimit: 20 };
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      encryptionKey: props.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    this.api = new apigateway.RestApi(this, 'Api', {
+    ({ api: this.api, accessLogGroup: this.accessLogGroup } = hardenedRestApi(this, {
       description: 'Workload token service: POST /token (AWS_IAM) and the issuer JWKS',
       ...(props.restApiName === undefined ? {} : { restApiName: props.restApiName }),
-      cloudWatchRole: false,
-      endpointConfiguration:
-        privateApi && props.vpcEndpoint
-          ? { types: [endpointType], vpcEndpoints: [props.vpcEndpoint] }
-          : { types: [endpointType] },
+      encryptionKey: props.encryptionKey,
+      endpointType,
+      ...(props.vpcEndpoint ? { vpcEndpoint: props.vpcEndpoint } : {}),
       policy: resourcePolicy(props.workloadRoleArns, privateApi ? props.vpcEndpoint : undefined),
-      deployOptions: {
-        stageName: this.stageName,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        throttlingRateLimit: throttling.rateLimit,
-        throttlingBurstLimit: throttling.burstLimit,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-    });
+      stageName: this.stageName,
+      throttling: props.throttling ?? { rateLimit: 10, burstLimit: 20 },
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
+      accessLogFields: ACCESS_LOG_FIELDS,
+    }));
 
     // The handlers answer `{ error, message }` with no-store; keep the gateway's own refusals alike.
     this.api.addGatewayResponse('BadRequestBody', {
