@@ -300,9 +300,11 @@ function parseRuntime(raw: unknown, baseDir: string, natGateways: number): Deplo
       const file = isAbsolute(issuer.jwksFile) ? issuer.jwksFile : resolve(baseDir, issuer.jwksFile);
       if (!existsSync(file)) throw new ConfigError(join(where, 'jwksFile'), `no such file: ${show(file)}`);
     }
-    if (typeof issuer.jwksUri === 'string' && natGateways === 0) {
+    const remote =
+      typeof issuer.jwksUri === 'string' ? 'jwksUri' : issuer.discovery === true ? 'discovery' : undefined;
+    if (remote && natGateways === 0) {
       throw new ConfigError(
-        join(where, 'jwksUri'),
+        join(where, remote),
         'the subnets are isolated (network.natGateways is 0): fetching keys needs NAT, or ship them with jwksFile',
       );
     }

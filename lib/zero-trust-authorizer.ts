@@ -25,14 +25,20 @@ import type { RevocationTable } from './revocation-table.ts';
 
 /**
  * One identity provider the authorizer trusts, in the runtime config's own shape
- * (`issuer`, `audience`, `algorithms`, and `jwksFile` or `jwksUri`, plus the runtime's
- * optional settings such as `typ`, `clockToleranceSeconds`, `maxLifetimeSeconds`, `claims`,
- * `jwksCache`). Validated at synth time by the parser the Lambda runs at cold start.
+ * (`issuer`, `audience` and/or `clientIds`, `algorithms`, and `jwksFile`, `jwksUri` or
+ * `discovery`, plus the runtime's optional settings such as `typ`, `requiredClaims`,
+ * `clockToleranceSeconds`, `maxLifetimeSeconds`, `claims`, `jwksCache`). Validated at synth time
+ * by the parser the Lambda runs at cold start.
  */
 export type TrustedIssuer = {
   readonly issuer: string;
-  readonly audience: string | readonly string[];
+  /** The token's `aud` must hold one; required unless `clientIds` is given. */
+  readonly audience?: string | readonly string[];
+  /** When the token has no `aud`, its `client_id` must be one of these (Cognito access tokens). */
+  readonly clientIds?: readonly string[];
   readonly algorithms: readonly string[];
+  /** Fetch the keys through OpenID discovery of `issuer`; needs a route to the internet (NAT). */
+  readonly discovery?: boolean;
   /** Public JWKS shipped in the deployment package; relative to `configBaseDir`. */
   readonly jwksFile?: string;
   /** JWKS fetched at run time; needs a route to the internet (NAT). */
@@ -249,12 +255,12 @@ export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
     this.securityGroup = hardened.securityGroup;
     props.revocations?.table.grantLookup(this.role);
 
-    if (props.issuers.some((issuer) => typeof issuer.jwksUri === 'string')) {
+    if (props.issuers.some((issuer) => typeof issuer.jwksUri === 'string' || issuer.discovery === true)) {
       // Identity providers publish keys on the internet; only HTTPS, and only when asked for.
       this.securityGroup.addEgressRule(
         ec2.Peer.anyIpv4(),
         ec2.Port.tcp(443),
-        'HTTPS to identity providers (JWKS)',
+        'HTTPS to identity providers (JWKS, OpenID discovery)',
       );
     }
 

@@ -143,7 +143,8 @@ export function targetOf(
         `give the ${flag} to match, as the token carries it`,
       );
   }
-  const configured = issuers.map((i) => i.issuer);
+  // Distinct issuers: several entries may share one `iss` (issue 11), and that is one issuer.
+  const configured = [...new Set(issuers.map((i) => i.issuer))];
   // An environment without issuers listed (only --table) cannot vet --iss: any value goes.
   const vetted = fromConfig || configured.length > 0;
   if (vetted && values.iss !== undefined && !configured.includes(values.iss)) {

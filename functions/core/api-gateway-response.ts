@@ -33,6 +33,8 @@ export function toApiGatewayResponse(outcome: DecisionOutcome): AuthorizerRespon
     issuer: decision.principal.issuer,
     subject: decision.principal.subject,
     roles: JSON.stringify(decision.principal.roles),
+    // A JSON string too: API Gateway context values are strings, numbers or booleans only.
+    scopes: JSON.stringify(decision.principal.scopes ?? []),
     mfa: decision.principal.mfa,
     policyRevision: record.policyRevision,
   };

@@ -209,6 +209,14 @@ describe('parseEnvironmentConfig refuses, naming the key path and showing the va
       /^authorizer\.runtime\.issuers\[0\]\.jwksUri: the subnets are isolated \(network\.natGateways is 0\)/,
     ],
     [
+      'OpenID discovery without NAT',
+      (r) => {
+        delete r.authorizer.runtime.issuers[0].jwksFile;
+        r.authorizer.runtime.issuers[0].discovery = true;
+      },
+      /^authorizer\.runtime\.issuers\[0\]\.discovery: the subnets are isolated \(network\.natGateways is 0\)/,
+    ],
+    [
       'a revocation file',
       (r) => (r.authorizer.runtime.revocations = { file: './revocations.json' }),
       /^authorizer\.runtime\.revocations: only the DynamoDB store is deployed/,

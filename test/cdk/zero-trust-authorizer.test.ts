@@ -128,9 +128,12 @@ describe('ZeroTrustAuthorizer on an HttpApi', () => {
 });
 
 describe('ZeroTrustAuthorizer props', () => {
-  it('opens HTTPS to the internet only for issuers whose keys are fetched (jwksUri)', () => {
+  it.each([
+    { name: 'jwksUri', fetched: { jwksUri: 'https://idp.example.test/jwks.json' } },
+    { name: 'OpenID discovery', fetched: { discovery: true } },
+  ])('opens HTTPS to the internet only for issuers whose keys are fetched ($name)', ({ fetched }) => {
     const { jwksFile: _, ...withoutFile } = ISSUER;
-    const { stack } = setup({ issuers: [{ ...withoutFile, jwksUri: 'https://idp.example.test/jwks.json' }] });
+    const { stack } = setup({ issuers: [{ ...withoutFile, ...fetched }] });
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('Zta/Handler'),
       SecurityGroupEgress: [
@@ -139,7 +142,7 @@ describe('ZeroTrustAuthorizer props', () => {
           IpProtocol: 'tcp',
           FromPort: 443,
           ToPort: 443,
-          Description: 'HTTPS to identity providers (JWKS)',
+          Description: 'HTTPS to identity providers (JWKS, OpenID discovery)',
         },
       ],
     });

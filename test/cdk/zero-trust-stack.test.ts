@@ -238,7 +238,7 @@ describe.each(ENVIRONMENTS)('%s: authorizer function', (env) => {
           IpProtocol: 'tcp',
           FromPort: 443,
           ToPort: 443,
-          Description: 'HTTPS to identity providers (JWKS)',
+          Description: 'HTTPS to identity providers (JWKS, OpenID discovery)',
         },
       ]);
     } else {

@@ -181,6 +181,19 @@ describe('zta revoke', () => {
     expect(readFileSync(`${ws.dir}/revocations.json`, 'utf8')).toBe(before);
   });
 
+  it('takes the one issuer for --sub when several entries share its iss', async () => {
+    const entries = ws.write('entries.json', {
+      issuers: [
+        { issuer: ISSUER, audience: 'zt-api', jwksFile: './jwks.json', algorithms: ['ES256'] },
+        { issuer: ISSUER, audience: 'bff', jwksFile: './jwks.json', algorithms: ['ES256'] },
+      ],
+      revocations: { file: './revocations.json' },
+    });
+    const result = await runCli(['revoke', '--config', entries, '--sub', 'alice']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ kind: 'subject', issuer: ISSUER, subject: 'alice' });
+  });
+
   it('needs --iss with --sub when several issuers are configured', async () => {
     const multi = ws.write('multi.json', {
       issuers: [

@@ -53,6 +53,16 @@ describe('principalId', () => {
   });
 });
 
+describe('the context a backend receives', () => {
+  it('carries roles and scopes as JSON strings, issuer and subject apart', async () => {
+    const token = w.token({ claims: { role: 'admin', scope: 'orders:read profile' } });
+    const response = toApiGatewayResponse(await w.default.decide(restRequestEvent(`Bearer ${token}`)));
+    expect(response).toMatchObject({
+      context: { roles: '["admin"]', scopes: '["orders:read","profile"]', issuer: ISSUER, subject: 'user-1' },
+    });
+  });
+});
+
 describe('IAM wildcards in the methodArn', () => {
   const admin = `Bearer ${w.token({ claims: adminClaims() })}`;
   const withArn = (event: Record<string, unknown>, arn: string) => ({ ...event, methodArn: arn });
