@@ -5,6 +5,7 @@ import {
   type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
 import type { RevocationFacts, RevocationQuery, RevocationStore } from '../../core/revocation.ts';
+import { backoffMs, sleep } from '../aws/retry.ts';
 import { type Item, inForce, key, partitionKey, recordOf, str } from './revocation-items.ts';
 
 export interface DynamoRevocationStoreOptions {
@@ -95,6 +96,9 @@ export class DynamoRevocationStore implements RevocationStore {
     let pending: KeysAndAttributes | undefined = { Keys: keys, ConsistentRead: true };
     for (let attempt = 0; pending?.Keys && pending.Keys.length > 0; attempt++) {
       if (attempt > UNPROCESSED_RETRIES) throw new Error('revocation table left keys unprocessed');
+      // Unprocessed keys mean the table is throttling: a short jittered wait (≤ 25 ms, an
+      // authorizer has milliseconds) rather than asking again at once.
+      if (attempt > 0) await sleep(backoffMs(attempt, 10, 25));
       const table = this.options.tableName;
       const answer: BatchGetItemCommandOutput = await this.options.client.send(
         new BatchGetItemCommand({ RequestItems: { [table]: pending } }),
