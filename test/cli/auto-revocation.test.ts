@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyPair } from '../support/keys.ts';
-import { AUDIENCE, ISSUER, jsonLines, type Workspace, workspace, ZTA } from './harness.ts';
+import { AUDIENCE, ISSUER, jsonLines, stopProcess, type Workspace, workspace, ZTA } from './harness.ts';
 
 /**
  * How long the test waits for the revocation to bite. The product revokes within a second on an
@@ -46,14 +46,6 @@ function serve(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-
 const get = async (path: string, token: string) =>
   (await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
 
@@ -78,7 +70,7 @@ beforeAll(async () => {
   gateway = await serve();
 });
 afterAll(async () => {
-  if (gateway) await stop(gateway.child);
+  if (gateway) await stopProcess(gateway.child);
   ws.cleanup();
 });
 
@@ -184,7 +176,7 @@ describe('zta serve with autoRevocation', () => {
   });
 
   it('keeps the revocation across a gateway restart', async () => {
-    await stop(gateway.child);
+    await stopProcess(gateway.child);
     gateway = await serve();
     expect(await Promise.all(mallory.map((t) => get('/api/profile', t)))).toEqual([401, 401]);
     expect(await get('/api/profile', await signed('bob'))).toBe(200);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,6 +26,21 @@ export function runCli(args: string[], options: { stdin?: string; cwd?: string }
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/**
+ * Stops a spawned CLI and waits until it has exited. A gateway writes its logs while it drains,
+ * so removing its folder before it exits races those writes (ENOTEMPTY).
+ */
+export function stopProcess(
+  child: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
   });
 }
 
@@ -74,7 +89,7 @@ export function workspace(extraConfig: Record<string, unknown> = {}): Workspace 
       new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', iat: now, exp: now + 600, ...claims })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'JWT' })
         .sign(key.privateKey),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }),
   };
 }
 

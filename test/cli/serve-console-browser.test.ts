@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../security/gateway-harness.ts';
 import { forge } from '../support/forge.ts';
 import { generateKey } from '../support/keys.ts';
-import { AUDIENCE, ISSUER, runCli, type Workspace, workspace, ZTA } from './harness.ts';
+import { AUDIENCE, ISSUER, runCli, stopProcess, type Workspace, workspace, ZTA } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DEADLINE_MS = 20_000;
@@ -81,8 +81,7 @@ describe('the console in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    gateway?.kill('SIGTERM');
-    if (gateway) await new Promise((r) => gateway.once('exit', r));
+    await stopProcess(gateway);
     if (profile) rmSync(profile, { recursive: true, force: true });
     ws?.cleanup();
   });

@@ -13,7 +13,7 @@ import { type BuiltAuthorizer, buildAuthorizer } from '../../functions/runtime/b
 import { loadConfigFile } from '../../functions/runtime/config-file.ts';
 import { until } from '../security/gateway-harness.ts';
 import { POLICY_DIR } from '../support/authorizer.ts';
-import { jsonLines, type Workspace, workspace, ZTA } from './harness.ts';
+import { jsonLines, stopProcess, type Workspace, workspace, ZTA } from './harness.ts';
 
 const PROFILE_ADMINS_ONLY = `// profile: admins only now
 @id("profile.admins-only")
@@ -322,8 +322,7 @@ describe('zta serve (the CLI process): a refused policy change', () => {
       const still = await fetch(`${base}/api/profile`, { headers: { authorization: `Bearer ${token}` } });
       expect(still.status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stopProcess(child);
       w.ws.cleanup();
     }
   });

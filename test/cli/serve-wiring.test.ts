@@ -11,7 +11,16 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../security/gateway-harness.ts';
 import { generateKey, jwksOf } from '../support/keys.ts';
-import { AUDIENCE, ISSUER, jsonLines, runCli, type Workspace, workspace, ZTA } from './harness.ts';
+import {
+  AUDIENCE,
+  ISSUER,
+  jsonLines,
+  runCli,
+  stopProcess,
+  type Workspace,
+  workspace,
+  ZTA,
+} from './harness.ts';
 
 describe('zta serve with a jwksUri issuer', () => {
   let ws: Workspace;
@@ -62,7 +71,7 @@ describe('zta serve with a jwksUri issuer', () => {
     base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
   });
   afterAll(async () => {
-    gateway?.kill('SIGKILL');
+    await stopProcess(gateway, 'SIGKILL');
     await new Promise((r) => idp.close(r));
     ws.cleanup();
   });

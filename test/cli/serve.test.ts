@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../security/gateway-harness.ts';
-import { jsonLines, runCli, type Workspace, workspace, ZTA } from './harness.ts';
+import { jsonLines, runCli, stopProcess, type Workspace, workspace, ZTA } from './harness.ts';
 
 /** The local gateway over real HTTP on 127.0.0.1, as `zta serve` runs it. */
 describe('zta serve', () => {
@@ -47,7 +47,7 @@ describe('zta serve', () => {
     ]));
   });
   afterAll(async () => {
-    gateway?.kill('SIGTERM');
+    await stopProcess(gateway);
     await new Promise((r) => upstream.close(r));
     ws.cleanup();
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { until } from '../security/gateway-harness.ts';
-import { runCli, ZTA } from './harness.ts';
+import { runCli, stopProcess, ZTA } from './harness.ts';
 
 describe('npm start (zta start)', () => {
   it('prints curl commands that really give 200, 403 and 401', async () => {
@@ -29,7 +29,7 @@ describe('npm start (zta start)', () => {
       }
       expect(statuses).toEqual([200, 403, 401]);
     } finally {
-      child.kill('SIGTERM');
+      await stopProcess(child);
     }
   });
 });
@@ -69,8 +69,7 @@ describe('npm start: where to look', () => {
       );
       expect(readFileSync(join(cwd, '.zta', 'decisions.log'), 'utf8')).toContain('"decision":"ALLOW"');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stopProcess(child);
       rmSync(cwd, { recursive: true, force: true });
     }
   });

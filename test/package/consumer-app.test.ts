@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopProcess } from '../cli/harness.ts';
 import {
   installApp,
   PACKAGE_NAME,
@@ -192,7 +193,7 @@ describe('zta from node_modules/.bin, with plain node', SLOW, () => {
         child.on('exit', (code) => fail(new Error(`zta start exited ${code}: ${out}`)));
       });
     } finally {
-      child.kill('SIGTERM');
+      await stopProcess(child);
     }
 
     expect(JSON.parse(readFileSync(join(app, '.zta', 'revocations.json'), 'utf8'))).toEqual({
