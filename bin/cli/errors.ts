@@ -11,7 +11,8 @@ export interface Failure {
   readonly line: string;
 }
 
-const NETWORK_CODES = new Set([
+/** Error codes that mean the network failed, not the input: the fix is to check the address or retry. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ENOTFOUND',

@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import type { AuthorizerConfig } from '../../functions/core/config/authorizer-config.ts';
 import { subjectRetentionSeconds } from '../../functions/core/revocation-writer.ts';
 import { createLocalConsole } from '../../functions/local/console/local-console.ts';
 import { type RunningGateway, startGateway } from '../../functions/local/gateway.ts';
@@ -32,6 +33,17 @@ export function parsePort(value: string): number {
     throw new UsageError(`--port expects 0-65535, got ${JSON.stringify(value)}`);
   }
   return port;
+}
+
+/**
+ * How long the gateway may reuse an answer. An answer holds a revocation lookup: a file store is
+ * watched (its change flushes the cache), but a table's writes (`zta revoke --env`, the AWS
+ * revoker) are invisible here, so with a table an answer lives no longer than the table store's
+ * own reuse window (`revocations.dynamodb.cacheSeconds`).
+ */
+export function gatewayCacheSeconds(config: AuthorizerConfig): number {
+  const ttl = config.gateway.cacheTtlSeconds;
+  return config.revocations?.kind === 'dynamodb' ? Math.min(ttl, config.revocations.cacheSeconds) : ttl;
 }
 
 export interface RunGatewayOptions {
@@ -80,7 +92,7 @@ export async function runGateway(
   gateway = await startGateway({
     authorize: built.authorize,
     port: options.port,
-    cacheTtlSeconds: config.gateway.cacheTtlSeconds,
+    cacheTtlSeconds: gatewayCacheSeconds(config),
     cacheDenials: config.autoRevocation === undefined,
     onRecord: (record) => {
       sink(record);

@@ -1,14 +1,7 @@
 import type { RevocationsConfig } from '../../functions/core/config/authorizer-config.ts';
+import { NETWORK_CODES } from './errors.ts';
 import { UsageError } from './io.ts';
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-]);
 const BAD_CREDENTIALS = new Set([
   'UnrecognizedClientException',
   'InvalidSignatureException',
