@@ -226,6 +226,41 @@ describe('zta serve --console', () => {
   });
 });
 
+describe('zta serve --console: answers from the result cache', () => {
+  it('counts and lists a request answered from the cache as the decision it reuses, marked cached', async () => {
+    // Prepare: a gateway of its own; the second identical request is answered from its cache.
+    const ws = workspace({ gateway: { cacheTtlSeconds: 300 } });
+    const upstream = await recordingUpstream();
+    const served = await serve(ws, upstream, true);
+    try {
+      const token = await ws.sign({ sub: 'carol' });
+      const send = async () =>
+        (await fetch(`${served.gateway.url}/api/profile`, { headers: { authorization: `Bearer ${token}` } }))
+          .status;
+
+      // Act
+      const statuses = [await send(), await send()];
+
+      // Assess
+      expect(statuses).toEqual([200, 200]);
+      expect(upstream.seen).toHaveLength(2);
+      let state: ConsoleSnapshot | undefined;
+      await until(async () => {
+        state = (await (await fetch(`${served.gateway.url}/_zta/api/state`)).json()) as ConsoleSnapshot;
+        return state.latest.length === 2;
+      }, 'both requests on the console');
+      const [second, first] = state?.latest ?? [];
+      expect(first?.cached).toBeUndefined();
+      expect(second).toMatchObject({ decisionId: first?.decisionId, subject: 'carol', cached: true });
+      expect(state?.buckets.reduce((n, b) => n + b.allow, 0)).toBe(2);
+    } finally {
+      await served.gateway.close();
+      await upstream.close();
+      ws.cleanup();
+    }
+  });
+});
+
 describe('zta serve --console: stopping', () => {
   it('a drain ends the open event streams instead of waiting out the grace period for them', async () => {
     const ws = workspace();

@@ -204,9 +204,13 @@ export function openSocket(port: number): Promise<Socket> {
 }
 
 /** Polls `condition` until it holds, for at most `deadlineMs` (generous: a loaded CI machine). */
-export async function until(condition: () => boolean, what: string, deadlineMs = 20_000): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  deadlineMs = 20_000,
+): Promise<void> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > deadlineMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

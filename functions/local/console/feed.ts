@@ -26,6 +26,11 @@ export interface DecisionSummary {
   readonly policies: readonly string[];
   readonly policyRevision: string;
   readonly latencyMs: number;
+  /**
+   * True: the gateway answered from its result cache, reusing decision `decisionId` (as API
+   * Gateway does without invoking the authorizer); `time`, `method` and `path` are this request's.
+   */
+  readonly cached?: true;
 }
 
 export interface Bucket {
@@ -52,6 +57,8 @@ export const BUCKET_SECONDS = 10;
 const BUCKETS_KEPT = 60;
 const LATEST_KEPT = 50;
 const MAX_CLIENTS = 16;
+/** Decisions remembered so a cache-answered request can be shown as the decision it reuses. */
+const DECISIONS_REMEMBERED = 10_000;
 /** A page that stops reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 
@@ -59,6 +66,7 @@ export class ConsoleFeed {
   private readonly buckets = new Map<number, Bucket>();
   private readonly denyReasons = new Map<string, number>();
   private readonly latest: DecisionSummary[] = [];
+  private readonly decided = new Map<string, DecisionSummary>();
   private readonly clients = new Set<ServerResponse>();
   private readonly startedAt: string;
   private policy: ConsoleSnapshot['policy'];
@@ -74,11 +82,21 @@ export class ConsoleFeed {
     return this.clients.size;
   }
 
-  /** Feed every gateway record here; decision records are counted and published. */
+  /**
+   * Feed every gateway record here. Decision records are counted and published; so is an access
+   * record of a request answered from the gateway's cache, as the decision it reused — else the
+   * console would undercount exactly the repeated traffic of an incident.
+   */
   onRecord(record: object): void {
     const r = record as Record<string, unknown>;
-    if (r.schema === 'zta.decision/v1') this.addDecision(summaryOf(r));
-    else if (r.schema === 'zta.policy-reload/v1') {
+    if (r.schema === 'zta.decision/v1') {
+      const summary = summaryOf(r);
+      this.remember(summary);
+      this.addDecision(summary);
+    } else if (r.schema === 'zta.access/v1' && r.authorizerCache === 'hit') {
+      const reused = this.decided.get(String(r.decisionId));
+      if (reused) this.addDecision(cachedAnswer(reused, r));
+    } else if (r.schema === 'zta.policy-reload/v1') {
       this.policy = { ...this.policy, revision: String(r.policyRevision), lastReload: record };
       this.broadcast('policy', this.policy);
     }
@@ -156,6 +174,13 @@ export class ConsoleFeed {
     this.broadcast('decision', summary);
   }
 
+  private remember(summary: DecisionSummary): void {
+    this.decided.set(summary.decisionId, summary);
+    if (this.decided.size > DECISIONS_REMEMBERED) {
+      this.decided.delete(this.decided.keys().next().value as string);
+    }
+  }
+
   private broadcast(event: string, data: unknown): void {
     for (const res of this.clients) this.send(res, event, data);
   }
@@ -190,5 +215,17 @@ function summaryOf(r: Record<string, unknown>): DecisionSummary {
     policies: Array.isArray(r.policies) ? r.policies.map(String) : [],
     policyRevision: String(r.policyRevision),
     latencyMs: Number(r.latencyMs),
+  };
+}
+
+/** A request answered from the cache: the reused decision, with this request's time and route. */
+function cachedAnswer(reused: DecisionSummary, access: Record<string, unknown>): DecisionSummary {
+  return {
+    ...reused,
+    time: String(access.time),
+    ...(typeof access.method === 'string' ? { method: access.method } : {}),
+    ...(typeof access.path === 'string' ? { path: access.path } : {}),
+    latencyMs: 0,
+    cached: true,
   };
 }
