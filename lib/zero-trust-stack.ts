@@ -213,6 +213,12 @@ export class ZeroTrustStack extends Stack {
       value: this.pipeline.adminRoute.adminRole.roleArn,
       description: 'The only principal the /revocations admin route answers',
     });
+    new CfnOutput(this, 'ProtectedStages', {
+      // The revoker's own list: what an operator's `zta revoke --env` must flush too.
+      value: this.pipeline.autoRevocation.environment.PROTECTED_STAGES ?? '',
+      description:
+        'restApiId/stage pairs whose authorizer cache a revocation flushes (zta revoke --env <env> --flush-stage <each>)',
+    });
     if (this.webAcl) new CfnOutput(this, 'WebAclArn', { value: this.webAcl.webAcl.attrArn });
     workloadTokenOutputs(this, this.tokens);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { CacheFlushResult } from '../../functions/core/auto-revocation/revoker.ts';
 import type { RevocationsConfig } from '../../functions/core/config/authorizer-config.ts';
 import {
   cliActor,
@@ -13,6 +14,7 @@ import { epochSeconds, printJson, UsageError } from './io.ts';
 import type { Command } from './main.ts';
 import { tableSettings } from './revoke-table.ts';
 import { readConfig } from './runtime.ts';
+import { flushStages, parseFlushStages } from './stage-flush.ts';
 import { didYouMean } from './suggest.ts';
 import { onStore } from './table-errors.ts';
 
@@ -27,6 +29,7 @@ const options = {
   table: { type: 'string' },
   region: { type: 'string' },
   endpoint: { type: 'string' },
+  'flush-stage': { type: 'string', multiple: true },
   undo: { type: 'boolean' },
 } as const;
 
@@ -36,7 +39,8 @@ export const revoke: Command = {
 Usage: zta revoke --config <file> (--jti <id> | --sub <subject>) [--iss <issuer>] [--at <epoch-seconds>]
                   [--reason <text>] [--undo]
        zta revoke --env <env> (--jti <id> | --sub <subject>) [--iss <issuer>] [--at <epoch-seconds>]
-                  [--reason <text>] [--undo] [--table <name>] [--region <r>] [--endpoint <url>]
+                  [--reason <text>] [--undo] [--flush-stage <restApiId>/<stage> ...]
+                  [--table <name>] [--region <r>] [--endpoint <url>]
 
 Records a revocation in the config's revocation store (a file, or a DynamoDB table); later
 decide/serve runs, and the deployed authorizer for a table, honour it. With --env, the store is
@@ -51,6 +55,13 @@ file, AWS_REGION, AWS_DEFAULT_REGION or the AWS profile; credentials: the usual 
   --at <seconds>   revocation time (default: now)
   --reason <text>  kept in the audit trail
   --undo           lift the revocation instead (audited too)
+  --flush-stage <restApiId>/<stage>  with --env, after recording: flush that stage's API Gateway
+                   authorizer cache, as the revoker does, so no cached ALLOW outlives the revocation
+                   (repeat it, or give several comma-separated as the stack output ProtectedStages
+                   lists them). Without it a stage answers from its cache until the cache TTL ends.
+                   Needs apigateway:DELETE on /restapis/<id>/stages/<stage>/cache/authorizers. A
+                   failed flush is exit 2; the revocation stays recorded, and running the command
+                   again retries the flush.
   --table, --region, --endpoint  the DynamoDB table, its region, a local endpoint (tests)
 Every call is audited in the store: who (cli:<user>@<host>), why, when, and the outcome.
 Prints the revocation now in force as JSON, with "outcome": "revoked", "unchanged" (an equal or
@@ -64,6 +75,12 @@ List revocations and their audit trail with zta revocations list|history.`,
     const { values } = parseArgs({ args, options, strict: true });
     oneTarget(values);
     const at = epochSeconds('at', values.at) ?? Math.floor(Date.now() / 1000);
+    if (values['flush-stage'] !== undefined && values.env === undefined)
+      throw new UsageError(
+        "--flush-stage goes with --env (an API Gateway stage reads the environment's table)",
+        'add --env <env>, or drop --flush-stage: the local gateway sees a revocation file change at once',
+      );
+    const stages = parseFlushStages(values['flush-stage']);
     const { store, issuers } = await storeOf(values);
     const target = targetOf(values, issuers, values.config !== undefined);
     const audit = {
@@ -82,10 +99,35 @@ List revocations and their audit trail with zta revocations list|history.`,
     }
     const retention = subjectRetentionSeconds(issuers);
     const result = await onStore(store, () => revokeThrough(writer, target, at, audit, retention));
-    printJson({ ...result.record, outcome: result.outcome, ...where });
+    if (store.kind === 'file') {
+      printJson({ ...result.record, outcome: result.outcome, ...where });
+      return 0;
+    }
+    const cacheFlushes = await flushStages(stages, store.region);
+    printJson({ ...result.record, outcome: result.outcome, ...where, cacheFlushes });
+    reportFlushes(cacheFlushes, store.tableName);
     return 0;
   },
 };
+
+/**
+ * After a table revocation: API Gateway keeps answering from its authorizer cache until the
+ * cache is flushed or its TTL ends, so say which stages were not flushed and what to do.
+ */
+function reportFlushes(flushes: readonly CacheFlushResult[], table: string): void {
+  if (flushes.length === 0) {
+    process.stderr.write(
+      `zta revoke: note: recorded in ${table}; API Gateway stages keep answering from their authorizer cache until its TTL ends (authorizer.cacheTtlSeconds) — add --flush-stage <restApiId>/<stage> for each stage (the stack output ProtectedStages), or revoke through the admin route, to end cached ALLOWs now\n`,
+    );
+    return;
+  }
+  const failed = flushes.filter((f) => !f.ok);
+  if (failed.length === 0) return;
+  throw new UsageError(
+    `recorded in ${table}, but the authorizer cache of ${failed.map((f) => `${f.stage} (${f.error})`).join(', ')} was not flushed`,
+    'cached ALLOWs there last until the cache TTL ends; run the same command again: the revocation is unchanged and the flush retried',
+  );
+}
 
 type Issuers = readonly { issuer: string; maxLifetimeSeconds: number; clockToleranceSeconds: number }[];
 

@@ -8,9 +8,10 @@ import { type AwsWiring, clientConfig, placementFor, type SdkRetry } from '../ru
 import { snsNotifier } from '../runtime/aws/notifier.ts';
 import { publishOrThrow, toEntry } from '../runtime/aws/put-events.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../runtime/aws/retry.ts';
-import { parseProtectedStages, stageCacheFlusher } from '../runtime/aws/stage-cache.ts';
+import { stageCacheFlusher } from '../runtime/aws/stage-cache.ts';
 import { DynamoRevocationWriter } from '../runtime/dynamodb/revocation-table-writer.ts';
 import { type Env, integerEnv, requiredEnv } from '../runtime/env.ts';
+import { parseProtectedStages } from '../runtime/protected-stages.ts';
 
 export interface RevokerWiring extends AwsWiring {
   /** Bounds re-sending the `PutEvents` entry of `Credential Revoked` when its answer reports it failed. */

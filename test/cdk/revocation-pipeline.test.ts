@@ -168,6 +168,15 @@ describe.each(ENVIRONMENTS)('%s: auto-revocation', (env) => {
     });
   });
 
+  it('outputs the protected stages for operators, exactly as the revoker flushes them', () => {
+    const api = logicalId(template(env), 'AWS::ApiGateway::RestApi', 'DemoApi');
+    const outputs = template(env).toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    expect(outputs.ProtectedStages?.Value).toEqual({
+      'Fn::Join': ['', [{ Ref: api }, `/${stacks[env].config.api.stageName}`]],
+    });
+  });
+
   it('may write revocations, put Credential Revoked, publish to the topic and flush the protected stage only', () => {
     const statements = revoker();
     expect(nonPlatform(allowedActions(statements))).toEqual([

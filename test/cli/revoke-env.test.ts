@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRevocationStore } from '../../functions/runtime/dynamodb/revocation-table-store.ts';
 import { DynamoRevocationWriter } from '../../functions/runtime/dynamodb/revocation-table-writer.ts';
+import { apiGatewayDouble } from '../support/aws/api-gateway.ts';
+import { startProtocolServer } from '../support/aws/server.ts';
 import { type LocalDynamo, startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../support/dynalite.ts';
 import { type CliResult, ZTA } from './harness.ts';
 
@@ -28,7 +30,7 @@ afterAll(async () => {
 });
 
 /** The CLI with AWS credentials in the environment, as an operator's shell has them. */
-function zta(args: string[]): Promise<CliResult> {
+function zta(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [ZTA, ...args], {
       env: {
@@ -38,6 +40,7 @@ function zta(args: string[]): Promise<CliResult> {
         AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
         AWS_REGION: TEST_REGION,
+        ...env,
       },
     });
     let stdout = '';
@@ -102,7 +105,9 @@ describe('zta revoke --env', () => {
       ['revoke', 'laptop stolen', true],
       ['unrevoke', 'laptop found', true],
     ]);
-    expect(revoked.stderr).toBe('');
+    // Without --flush-stage, one note on what the stages' caches still hold (below).
+    expect(revoked.stderr.trim().split('\n')).toHaveLength(1);
+    expect(lifted.stderr).toBe('');
   });
 
   it('takes the table and the issuers from config/<env>.json', async () => {
@@ -169,5 +174,128 @@ describe('zta revoke --env', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(message);
+  });
+});
+
+/**
+ * API Gateway answers from its authorizer cache until the cache is flushed or its TTL ends: a
+ * revocation written to the table from a laptop must end those cached ALLOWs too, as the
+ * revoker and the admin route do. The management API is a protocol double on 127.0.0.1 reached
+ * through the SDK's own `AWS_ENDPOINT_URL_API_GATEWAY`.
+ */
+describe("zta revoke --env: the stages' authorizer caches", () => {
+  const revokeIn = async (table: string, subject: string, extra: string[]) => [
+    'revoke',
+    '--env',
+    'staging',
+    '--table',
+    table,
+    '--endpoint',
+    db.endpoint,
+    '--sub',
+    subject,
+    '--iss',
+    ISS,
+    ...extra,
+  ];
+
+  it('flushes every stage of --flush-stage after recording, and says so in its answer', async () => {
+    // Prepare
+    const table = await db.createTable('revocations');
+    const apigw = apiGatewayDouble();
+    const server = await startProtocolServer([apigw.handler]);
+    try {
+      // Act
+      const result = await zta(
+        // Comma-separated, as the stack output ProtectedStages lists them.
+        await revokeIn(table, 'alice', ['--flush-stage', 'a1b2c3d4e5/prod,f6g7h8i9j0/prod']),
+        { AWS_ENDPOINT_URL_API_GATEWAY: server.endpoint },
+      );
+
+      // Assess
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(apigw.flushed.sort()).toEqual(['a1b2c3d4e5/prod', 'f6g7h8i9j0/prod']);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        outcome: 'revoked',
+        cacheFlushes: [
+          { stage: 'a1b2c3d4e5/prod', ok: true },
+          { stage: 'f6g7h8i9j0/prod', ok: true },
+        ],
+      });
+      expect(await revokedAt(table, 'alice')).toBeTypeOf('number');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps the revocation but exits 2 naming the stage when a flush fails', async () => {
+    const table = await db.createTable('revocations');
+    const apigw = apiGatewayDouble({ failing: new Set(['f6g7h8i9j0/prod']) });
+    const server = await startProtocolServer([apigw.handler]);
+    try {
+      const result = await zta(
+        await revokeIn(table, 'bob', [
+          '--flush-stage',
+          'a1b2c3d4e5/prod',
+          '--flush-stage',
+          'f6g7h8i9j0/prod',
+        ]),
+        { AWS_ENDPOINT_URL_API_GATEWAY: server.endpoint },
+      );
+
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^zta revoke: .*f6g7h8i9j0\/prod.*NotFoundException.*run the same command again/,
+        ),
+      ]);
+      expect(apigw.flushed).toEqual(['a1b2c3d4e5/prod']);
+      expect(await revokedAt(table, 'bob')).toBeTypeOf('number');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('without --flush-stage, records and says on stderr how long cached answers may last', async () => {
+    const table = await db.createTable('revocations');
+
+    const result = await zta(await revokeIn(table, 'carol', []));
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'revoked', cacheFlushes: [] });
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^zta revoke: note: .*authorizer cache.*--flush-stage <restApiId>\/<stage>.*ProtectedStages/,
+      ),
+    ]);
+  });
+
+  it.each([
+    {
+      args: ['--config', 'c.json', '--sub', 'x', '--flush-stage', 'a1b2c3d4e5/prod'],
+      says: /--flush-stage .*--env/,
+    },
+    {
+      args: [
+        '--env',
+        'staging',
+        '--table',
+        'zta-revocations',
+        '--sub',
+        'x',
+        '--iss',
+        ISS,
+        '--flush-stage',
+        'prod',
+      ],
+      says: /restApiId\/stageName/,
+    },
+  ])('refuses --flush-stage where it cannot apply: $args', async ({ args, says }) => {
+    const result = await zta(['revoke', ...args]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(says);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
