@@ -157,17 +157,23 @@ const SERVICE_NAME = 'zta-authorizer';
  * decision log (`zta.decision/v1`), so dashboards need nothing from the handler but its logs.
  */
 export class ZeroTrustAuthorizer extends Construct implements ec2.IConnectable {
-  /** Identity sources of the REST REQUEST authorizer: the token, and the route it is used on. */
+  /**
+   * Identity sources of the REST REQUEST authorizer: the token, the route it is used on, and the
+   * caller's address — policies may read `context.sourceIp`, so an ALLOW cached for one address
+   * must never answer the same token sent from another.
+   */
   public static readonly REST_IDENTITY_SOURCES: readonly string[] = Object.freeze([
     apigateway.IdentitySource.header('Authorization'),
     apigateway.IdentitySource.context('httpMethod'),
     apigateway.IdentitySource.context('path'),
+    apigateway.IdentitySource.context('identity.sourceIp'),
   ]);
   /** Identity sources of the HTTP API authorizer (same meaning, HTTP API syntax). */
   public static readonly HTTP_IDENTITY_SOURCES: readonly string[] = Object.freeze([
     '$request.header.Authorization',
     '$context.httpMethod',
     '$context.path',
+    '$context.identity.sourceIp',
   ]);
 
   public readonly function: lambda.Function;

@@ -6,7 +6,7 @@ import type { Authorizer } from '../core/authorizer.ts';
 import { answerClientError, type ClientErrorFields, refuseConnect } from './client-error.ts';
 import { type ConsoleRoutes, isConsolePath } from './console/routes.ts';
 import { forward } from './forward.ts';
-import { type LocalStage, restRequestEvent } from './request-event.ts';
+import { clientIp, type LocalStage, restRequestEvent } from './request-event.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { ResultCache } from './result-cache.ts';
 
@@ -98,7 +98,8 @@ const MAX_LOGGED_TARGET = 256;
  * policy for everything else). Only origin-form targets with one spelling are accepted (see
  * request-target.ts); an allowed request goes to the upstream's origin with the exact path
  * that was decided. Results are cached per identity source (one Authorization value, method,
- * path) — see result-cache.ts; 401s are not cached, as API Gateway does not cache errors.
+ * path, caller address) — see result-cache.ts; 401s are not cached, as API Gateway does not
+ * cache errors.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const stage = options.stage ?? DEFAULT_STAGE;
@@ -144,9 +145,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     );
     // Only a request with exactly one Authorization value has an identity source: several
     // values are refused by the authorizer (401), and must never be answered from the cache.
+    // The caller's address is part of it, as policies may read `context.sourceIp`: an ALLOW
+    // decided for one address must never answer the same token sent from another.
     const authorizations = authorizationValues(req.rawHeaders);
     const cacheKey =
-      authorizations.length === 1 ? JSON.stringify([authorizations[0], method, path]) : undefined;
+      authorizations.length === 1
+        ? JSON.stringify([authorizations[0], method, path, clientIp(req)])
+        : undefined;
     const cached = cacheKey === undefined ? undefined : cache.get(cacheKey, now);
     let response: AuthorizerResponse | typeof UNAUTHORIZED;
     let decisionId: string;

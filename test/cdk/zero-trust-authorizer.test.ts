@@ -49,10 +49,11 @@ describe('ZeroTrustAuthorizer on an existing RestApi', () => {
   });
   const template = Template.fromStack(stack);
 
-  it('is a REQUEST authorizer keyed on token, method and path, caching 60 s by default', () => {
+  it('is a REQUEST authorizer keyed on token, method, path and caller address, caching 60 s by default', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
-      IdentitySource: 'method.request.header.Authorization,context.httpMethod,context.path',
+      IdentitySource:
+        'method.request.header.Authorization,context.httpMethod,context.path,context.identity.sourceIp',
       AuthorizerResultTtlInSeconds: 60,
       RestApiId: { Ref: Match.stringLikeRegexp('^ExistingApi') },
     });
@@ -105,12 +106,17 @@ describe('ZeroTrustAuthorizer on an HttpApi', () => {
   });
   const template = Template.fromStack(stack);
 
-  it('uses payload format 2.0 with simple responses, keyed on token, method and path', () => {
+  it('uses payload format 2.0 with simple responses, keyed on token, method, path and caller address', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
-      IdentitySource: ['$request.header.Authorization', '$context.httpMethod', '$context.path'],
+      IdentitySource: [
+        '$request.header.Authorization',
+        '$context.httpMethod',
+        '$context.path',
+        '$context.identity.sourceIp',
+      ],
       AuthorizerResultTtlInSeconds: 0,
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {

@@ -305,10 +305,11 @@ describe.each(ENVIRONMENTS)('%s: authorizer function', (env) => {
 });
 
 describe.each(ENVIRONMENTS)('%s: demo API', (env) => {
-  it('uses a REQUEST authorizer keyed on the token, the method and the path, with the configured TTL', () => {
+  it('uses a REQUEST authorizer keyed on the token, the method, the path and the caller address, with the configured TTL', () => {
     template(env).hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
-      IdentitySource: 'method.request.header.Authorization,context.httpMethod,context.path',
+      IdentitySource:
+        'method.request.header.Authorization,context.httpMethod,context.path,context.identity.sourceIp',
       AuthorizerResultTtlInSeconds: stacks[env].config.authorizer.cacheTtlSeconds,
     });
   });

@@ -4,7 +4,11 @@
  * stamp (keys, revocations, policy) drops every entry, and a request with several
  * Authorization values is decided (401) without the cache being consulted. Time is injected.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createPolicyEngine } from '../../functions/core/policy/engine.ts';
+import { POLICY_DIR } from '../support/authorizer.ts';
 import { type GatewayWorld, gatewayWorld, get, NOW, rawRequest } from './gateway-harness.ts';
 
 const TOLERANCE = 30; // the issuer's default clockToleranceSeconds
@@ -16,10 +20,10 @@ afterEach(async () => {
 });
 
 /** Sends `GET path` with the given Authorization header lines; the status and cache use. */
-async function ask(world: GatewayWorld, path: string, authorization: readonly string[]) {
+async function ask(world: GatewayWorld, path: string, authorization: readonly string[], from?: string) {
   const head = get(path, undefined, authorization);
   const access = world.accessRecords().length;
-  const response = await rawRequest(world.port, head);
+  const response = await rawRequest(world.port, head, '', from);
   const record = world.accessRecords()[access];
   return { status: response?.status, cache: record?.authorizerCache };
 }
@@ -91,5 +95,29 @@ describe('several Authorization values: 401 before the cache is consulted', () =
     expect(warmed.status).toBe(200);
     expect(twice).toEqual({ status: 401, cache: 'miss' });
     expect(w.decisionRecords().slice(decisions)).toMatchObject([{ reason: 'malformed_authorization' }]);
+  });
+});
+
+describe('the caller address is part of the identity source', () => {
+  // A network rule (policies/README.md): only callers from 127.0.0.1 may read /api/profile.
+  const networkRule = () =>
+    createPolicyEngine({
+      schema: readFileSync(join(POLICY_DIR, 'schema.cedarschema'), 'utf8'),
+      policies: {
+        'net.cedar': `permit (principal, action == ZTA::Action::"GET", resource == ZTA::Route::"/api/profile")
+when { context has sourceIp && context.sourceIp.isInRange(ip("127.0.0.1/32")) };`,
+      },
+    });
+
+  it('an ALLOW cached for one address never answers the same token from another', async () => {
+    w = await gatewayWorld({}, networkRule());
+    const auth = [`Authorization: Bearer ${w.token()}`];
+    const inside = await ask(w, '/api/profile', auth, '127.0.0.1');
+    const outside = await ask(w, '/api/profile', auth, '127.0.0.2');
+    const insideAgain = await ask(w, '/api/profile', auth, '127.0.0.1');
+
+    expect(inside).toEqual({ status: 200, cache: 'miss' });
+    expect(outside).toEqual({ status: 403, cache: 'miss' });
+    expect(insideAgain).toEqual({ status: 200, cache: 'hit' });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { PolicyEngine } from '../../functions/core/policy/types.ts';
 import type { GatewayOptions, RunningGateway } from '../../functions/local/gateway.ts';
 import { startGateway } from '../../functions/local/gateway.ts';
 import { keySourceOf, NOW, testAuthorizer } from '../support/authorizer.ts';
@@ -84,13 +85,18 @@ export interface GatewayWorld {
   close(): Promise<void>;
 }
 
-/** Starts a gateway; `options` override the defaults (no upstream: the JSON echo). */
+/**
+ * Starts a gateway; `options` override the defaults (no upstream: the JSON echo), `policy` the
+ * repository's policy set.
+ */
 export async function gatewayWorld(
   options: Partial<Omit<GatewayOptions, 'authorize' | 'onRecord'>> = {},
+  policy?: PolicyEngine,
 ): Promise<GatewayWorld> {
   const key = generateKey('ES256', 'gw-1');
   const authorizer = testAuthorizer({
     issuers: [{ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], keys: keySourceOf(jwksOf(key)) }],
+    ...(policy ? { policy } : {}),
   });
   const records: Array<Record<string, unknown>> = [];
   const clock = { ms: NOW * 1000 };
@@ -134,10 +140,16 @@ export interface RawResponse {
  * Sends `head` (request line and headers, CRLF-separated, without the blank line) and `body`
  * on a fresh connection with `Connection: close`, and reads the whole answer. Resolves with
  * `undefined` when the gateway closed the connection without a complete status line.
+ * `localAddress` (another loopback address, `127.0.0.2`) makes the request come from there.
  */
-export function rawRequest(port: number, head: string, body = ''): Promise<RawResponse | undefined> {
+export function rawRequest(
+  port: number,
+  head: string,
+  body = '',
+  localAddress?: string,
+): Promise<RawResponse | undefined> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', () => undefined); // a reset ends the answer: judged by what arrived
