@@ -86,8 +86,10 @@ export interface ZeroTrustAuthorizerProps {
   readonly maxTokenBytes?: number;
   /**
    * How long API Gateway caches a decision. The cache key is the Authorization header, the
-   * HTTP method and the request path, so a cached answer never covers another route; it does
-   * delay the effect of a revocation by up to this long. `Duration.seconds(0)` disables it.
+   * HTTP method, the request path and the caller's address, so a cached answer never covers
+   * another route or address; it does delay the effect of a revocation (unless the stage's
+   * cache is flushed) and of rules on `context.now` by up to this long. `Duration.seconds(0)`
+   * disables it.
    * @default Duration.seconds(60)
    */
   readonly resultsCacheTtl?: Duration;
