@@ -1,8 +1,9 @@
 /**
  * The gateway's authorizer-result cache never outlives what it cached: an entry ends at the
  * earlier of `cacheTtlSeconds` and the token's `exp` + clock tolerance, a changed invalidation
- * stamp (keys, revocations, policy) drops every entry, and a request with several
- * Authorization values is decided (401) without the cache being consulted. Time is injected.
+ * stamp (keys, revocations, policy) drops every entry, a request with several Authorization
+ * values is decided (401) without the cache being consulted, and an answer cached for one caller
+ * address never answers another (policies may read `context.sourceIp`). Time is injected.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
