@@ -41,9 +41,12 @@ export class RevocationFileStore implements RevocationStore {
     try {
       this.index = indexRevocations(readRevocationDocument(this.path).revocations);
       this.failure = undefined;
+      this.stamp = stamp;
     } catch (error) {
+      // Not remembered by stamp: a read that failed for a passing reason (EMFILE, EIO) must be
+      // tried again on the next lookup, not deny until the file happens to change.
       this.failure = error as Error;
+      this.stamp = undefined;
     }
-    this.stamp = stamp;
   }
 }
