@@ -255,6 +255,13 @@ describe('zta errors from the real binary (spawned)', () => {
     expectOneLineError(await runCli([...args]), command, names);
   });
 
+  it('zta start inside node_modules says to run it from the project, not to pass --dir it lacks', async () => {
+    const result = await runCli(['start', '--port', '0'], { cwd: join(ws.dir, 'node_modules', 'pkg') });
+
+    expectOneLineError(result, 'start', [/refusing to write inside node_modules/, /project's folder/]);
+    expect(result.stderr).not.toMatch(/--dir/);
+  });
+
   it('prints usage on stderr with exit 2 without a command, and help on stdout with exit 0', async () => {
     const bare = await runCli([]);
     const help = await runCli(['--help']);
