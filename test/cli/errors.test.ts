@@ -203,6 +203,15 @@ describe('zta errors: one line, the bad input named, how to fix it, exit 2', () 
     expectOneLineError(result, 'revoke', names);
   });
 
+  it('revoke --env without a region never advises a config key the CDK app refuses', async () => {
+    // config/<env>.json may not name a region (the table lives in the stack's region):
+    // following such advice would break `cdk synth`.
+    const result = await runMain(['revoke', '--env', 'dev', '--jti', 'j'], NO_AWS);
+
+    expectOneLineError(result, 'revoke', [/--region/, /AWS_REGION/]);
+    expect(result.stderr).not.toMatch(/dynamodb\.region/);
+  });
+
   it('takes the region from AWS_DEFAULT_REGION when AWS_REGION is unset', async () => {
     const result = await runMain(
       ['revocations', 'list', '--env', 'dev', '--endpoint', db.endpoint, '--table', 'no-such-table'],
