@@ -48,7 +48,10 @@ already holds files, nothing is written (exit 2). Refuses to write inside node_m
 
   async run(args) {
     const { values } = parseArgs({ args, options, strict: true });
-    const dir = writableDir(values.dir ?? process.cwd());
+    const dir = writableDir(
+      values.dir ?? process.cwd(),
+      "run zta from your project's folder, or give a --dir outside node_modules",
+    );
     refuseExisting(dir);
     const contents = FILES.map((file) => ({ target: join(dir, file.path), text: file.content() }));
     for (const { target, text } of contents) {

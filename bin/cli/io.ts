@@ -21,15 +21,13 @@ function nearestPackageRoot(from: string): string {
 /**
  * The folder a command may write into (`--dir`, or the working directory), refused when it is
  * inside `node_modules/`: installed packages are replaced on the next install, and a key or a
- * revocation written there would be lost without a word.
+ * revocation written there would be lost without a word. `fix` is the hint the refusal gives:
+ * only a command that has `--dir` may suggest it.
  */
-export function writableDir(dir: string): string {
+export function writableDir(dir: string, fix = "run zta from your project's folder"): string {
   const abs = resolve(dir);
   if (`${abs}${sep}`.includes(`${sep}node_modules${sep}`)) {
-    throw new UsageError(
-      `refusing to write inside node_modules (${abs})`,
-      "run zta from your project's folder, or give a --dir outside node_modules",
-    );
+    throw new UsageError(`refusing to write inside node_modules (${abs})`, fix);
   }
   return abs;
 }

@@ -52,12 +52,11 @@ export async function tableSettings(env: string, flags: TableFlags): Promise<Tab
   if (table.region === undefined) {
     const region = await defaultRegion();
     if (region === undefined) {
-      const inFile = existsSync(file)
-        ? `, set authorizer.runtime.revocations.dynamodb.region in ${shown(file)},`
-        : '';
+      // Not "set it in config/<env>.json": the CDK app refuses a region there (the table lives
+      // in the stack's region), so that advice would break the next synth.
       throw new UsageError(
         `no AWS region for table ${table.tableName}`,
-        `pass --region <r>${inFile} or export AWS_REGION`,
+        "pass --region <r> (the stack's region), or export AWS_REGION",
       );
     }
     [dynamodb.region, from.region] = [region.value, region.from];

@@ -46,8 +46,8 @@ Records a revocation in the config's revocation store (a file, or a DynamoDB tab
 decide/serve runs, and the deployed authorizer for a table, honour it. With --env, the store is
 the environment's DynamoDB revocation table: named by --table, or by
 authorizer.runtime.revocations.dynamodb in config/<env>.json (in the working directory, or
-$ZTA_CONFIG_DIR; an environment without that file needs --table). The region: --region, that
-file, AWS_REGION, AWS_DEFAULT_REGION or the AWS profile; credentials: the usual AWS environment.
+$ZTA_CONFIG_DIR; an environment without that file needs --table). The region (the stack's):
+--region, AWS_REGION, AWS_DEFAULT_REGION or the AWS profile; credentials: the usual AWS environment.
   --jti <id>       deny the token with this jti (with --iss: of that issuer only; without: any issuer)
   --sub <subject>  deny every token of this subject issued at or before --at (plus the issuer's
                    clock tolerance)

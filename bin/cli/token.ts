@@ -19,7 +19,7 @@ const options = {
 export const token: Command = {
   summary: 'mint a dev token signed by the local issuer key',
   help: `
-Usage: zta token --config <file> --sub <subject> [--role <role>]... [--mfa] [--ttl <seconds>] [--aud <aud>]
+Usage: zta token --config <file> --sub <subject> [--role <role>]... [--mfa] [--ttl <seconds>] [--aud <aud>] [--jti <id>]
 
 Prints a JWT signed (ES256) by the config's localIssuer active key, creating the first key if
 none exists. For local use only: the local issuer is trusted only where a config says so.

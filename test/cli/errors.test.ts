@@ -203,6 +203,15 @@ describe('zta errors: one line, the bad input named, how to fix it, exit 2', () 
     expectOneLineError(result, 'revoke', names);
   });
 
+  it('revoke --env without a region never advises a config key the CDK app refuses', async () => {
+    // config/<env>.json may not name a region (the table lives in the stack's region):
+    // following such advice would break `cdk synth`.
+    const result = await runMain(['revoke', '--env', 'dev', '--jti', 'j'], NO_AWS);
+
+    expectOneLineError(result, 'revoke', [/--region/, /AWS_REGION/]);
+    expect(result.stderr).not.toMatch(/dynamodb\.region/);
+  });
+
   it('takes the region from AWS_DEFAULT_REGION when AWS_REGION is unset', async () => {
     const result = await runMain(
       ['revocations', 'list', '--env', 'dev', '--endpoint', db.endpoint, '--table', 'no-such-table'],
@@ -253,6 +262,13 @@ describe('zta errors from the real binary (spawned)', () => {
     [['validate', '--policies', 'nope'], 'validate', [/nope/]],
   ] as const)('zta %j', async (args, command, names) => {
     expectOneLineError(await runCli([...args]), command, names);
+  });
+
+  it('zta start inside node_modules says to run it from the project, not to pass --dir it lacks', async () => {
+    const result = await runCli(['start', '--port', '0'], { cwd: join(ws.dir, 'node_modules', 'pkg') });
+
+    expectOneLineError(result, 'start', [/refusing to write inside node_modules/, /project's folder/]);
+    expect(result.stderr).not.toMatch(/--dir/);
   });
 
   it('prints usage on stderr with exit 2 without a command, and help on stdout with exit 0', async () => {
