@@ -4,14 +4,14 @@
  * never against the suite's own folder, and there is no fallback to the suite's demo policies.
  * (consumer-app.test.ts proves the same from the installed package, down to the asset.)
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ZeroTrustAuthorizer, type ZeroTrustAuthorizerProps } from '../../lib/zero-trust-authorizer.ts';
-import { fastApp, removeOutdirs } from '../cdk/helpers.ts';
+import { CDK_JSON_CONTEXT, fastApp, removeOutdirs } from '../cdk/helpers.ts';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/protect-existing-api');
 const root = mkdtempSync(join(tmpdir(), 'zta-app-paths-'));
@@ -90,5 +90,19 @@ describe("ZeroTrustAuthorizer resolves relative paths against the app's folder",
     expect(() => synthFrom(app, { configBaseDir: empty })).toThrow(
       /policiesDir: no such folder: ".*\/empty\/policies"/,
     );
+  });
+});
+
+describe('the example app a team copies', () => {
+  it("sets the same recommended feature flags as the suite's own cdk.json", () => {
+    // A flag set later moves logical IDs: an app copied from the example must start with them.
+    const example = JSON.parse(readFileSync(join(EXAMPLE, 'cdk.json'), 'utf8')) as {
+      context: Record<string, unknown>;
+    };
+    const flags = (context: Readonly<Record<string, unknown>>) =>
+      Object.fromEntries(Object.entries(context).filter(([key]) => key.startsWith('@aws-cdk')));
+
+    expect(Object.keys(flags(CDK_JSON_CONTEXT)).length).toBeGreaterThan(80);
+    expect(flags(example.context)).toEqual(flags(CDK_JSON_CONTEXT));
   });
 });
