@@ -9,6 +9,7 @@ import {
   revokeThrough,
   subjectRetentionSeconds,
 } from '../../functions/core/revocation-writer.ts';
+import type { ProtectedStage } from '../../functions/runtime/protected-stages.ts';
 import { revocationWriterFor } from '../../functions/runtime/revocation-writers.ts';
 import { epochSeconds, printJson, UsageError } from './io.ts';
 import type { Command } from './main.ts';
@@ -55,8 +56,9 @@ $ZTA_CONFIG_DIR; an environment without that file needs --table). The region (th
   --at <seconds>   revocation time (default: now)
   --reason <text>  kept in the audit trail
   --undo           lift the revocation instead (audited too)
-  --flush-stage <restApiId>/<stage>  with --env, after recording: flush that stage's API Gateway
-                   authorizer cache, as the revoker does, so no cached ALLOW outlives the revocation
+  --flush-stage <restApiId>/<stage>  with --env, after recording (or --undo): flush that stage's
+                   API Gateway authorizer cache, as the revoker does, so no cached ALLOW outlives
+                   the revocation
                    (repeat it, or give several comma-separated as the stack output ProtectedStages
                    lists them). Without it a stage answers from its cache until the cache TTL ends.
                    Needs apigateway:DELETE on /restapis/<id>/stages/<stage>/cache/authorizers. A
@@ -94,28 +96,40 @@ List revocations and their audit trail with zta revocations list|history.`,
     if (!writer) throw new TypeError('unreachable: a configured store always has a writer');
     if (values.undo) {
       const result = await onStore(store, () => writer.unrevoke(target, at, audit));
-      printJson({ ...target, ...result, at, by: audit.actor, reason: audit.reason, ...where });
-      return 0;
+      const answer = { ...target, ...result, at, by: audit.actor, reason: audit.reason, ...where };
+      // A cached 403 outliving an undo only delays access: flushed when asked, no note.
+      return answered(answer, store, stages, false);
     }
     const retention = subjectRetentionSeconds(issuers);
     const result = await onStore(store, () => revokeThrough(writer, target, at, audit, retention));
-    if (store.kind === 'file') {
-      printJson({ ...result.record, outcome: result.outcome, ...where });
-      return 0;
-    }
-    const cacheFlushes = await flushStages(stages, store.region);
-    printJson({ ...result.record, outcome: result.outcome, ...where, cacheFlushes });
-    reportFlushes(cacheFlushes, store.tableName);
-    return 0;
+    return answered({ ...result.record, outcome: result.outcome, ...where }, store, stages, true);
   },
 };
 
+/** Prints the answer; for a table, after flushing the stages' authorizer caches. */
+async function answered(
+  answer: object,
+  store: Exclude<RevocationsConfig, null>,
+  stages: readonly ProtectedStage[],
+  noteUnflushed: boolean,
+): Promise<0> {
+  if (store.kind === 'file') {
+    printJson(answer);
+    return 0;
+  }
+  const cacheFlushes = await flushStages(stages, store.region);
+  printJson({ ...answer, cacheFlushes });
+  reportFlushes(cacheFlushes, store.tableName, noteUnflushed);
+  return 0;
+}
+
 /**
- * After a table revocation: API Gateway keeps answering from its authorizer cache until the
- * cache is flushed or its TTL ends, so say which stages were not flushed and what to do.
+ * After a table write: API Gateway keeps answering from its authorizer cache until the cache is
+ * flushed or its TTL ends, so say which stages were not flushed and what to do.
  */
-function reportFlushes(flushes: readonly CacheFlushResult[], table: string): void {
+function reportFlushes(flushes: readonly CacheFlushResult[], table: string, noteUnflushed: boolean): void {
   if (flushes.length === 0) {
+    if (!noteUnflushed) return;
     process.stderr.write(
       `zta revoke: note: recorded in ${table}; API Gateway stages keep answering from their authorizer cache until its TTL ends (authorizer.cacheTtlSeconds) — add --flush-stage <restApiId>/<stage> for each stage (the stack output ProtectedStages), or revoke through the admin route, to end cached ALLOWs now\n`,
     );

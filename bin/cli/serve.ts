@@ -38,10 +38,11 @@ X-Forwarded-* / X-Real-IP and any X-Zta-* are not forwarded; the gateway sets X-
 X-Forwarded-Proto and X-Zta-Authorizer (the authorizer context as JSON).
 Upstream failures: refused or reset before its answer 502, silent for 30 s 504; once its answer
 has started, the client connection is cut. A client that leaves abandons the upstream request.
-Cache: results are cached per identity source (one Authorization value, method, path) for
-gateway.cacheTtlSeconds (default 300), never past the token's exp + clock tolerance nor, with a
-DynamoDB revocation table, its cacheSeconds; flushed when any key set (files, jwksUri, local
-issuer), the revocation file or the policy revision changes. A request with several Authorization values is 401, never answered from the cache.
+Cache: results are cached per identity source (one Authorization value, method, path, caller
+address) for gateway.cacheTtlSeconds (default 300), never past the token's exp + clock tolerance
+nor, with a DynamoDB revocation table, its cacheSeconds; flushed when any key set (files,
+jwksUri, local issuer), the revocation file or the policy revision changes. A request with
+several Authorization values is 401, never answered from the cache.
 Policies reload while it runs: a change to a .cedar file or the schema is validated as at
 startup and, if the whole set loads, decides from then on (a new policyRevision; the cache is
 flushed); if not, the previous set keeps deciding and one line on stderr names the file and line.

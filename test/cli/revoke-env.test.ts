@@ -229,6 +229,32 @@ describe("zta revoke --env: the stages' authorizer caches", () => {
     }
   });
 
+  it('flushes with --undo too, so a cached 403 does not outlast the lifted revocation', async () => {
+    const table = await db.createTable('revocations');
+    const apigw = apiGatewayDouble();
+    const server = await startProtocolServer([apigw.handler]);
+    const env = { AWS_ENDPOINT_URL_API_GATEWAY: server.endpoint };
+    try {
+      expect((await zta(await revokeIn(table, 'dave', []))).code).toBe(0);
+
+      const lifted = await zta(
+        await revokeIn(table, 'dave', ['--undo', '--flush-stage', 'a1b2c3d4e5/prod']),
+        env,
+      );
+
+      expect(lifted.code, lifted.stderr).toBe(0);
+      expect(lifted.stderr).toBe('');
+      expect(JSON.parse(lifted.stdout)).toMatchObject({
+        outcome: 'unrevoked',
+        cacheFlushes: [{ stage: 'a1b2c3d4e5/prod', ok: true }],
+      });
+      expect(apigw.flushed).toEqual(['a1b2c3d4e5/prod']);
+      expect(await revokedAt(table, 'dave')).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('keeps the revocation but exits 2 naming the stage when a flush fails', async () => {
     const table = await db.createTable('revocations');
     const apigw = apiGatewayDouble({ failing: new Set(['f6g7h8i9j0/prod']) });
