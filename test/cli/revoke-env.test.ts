@@ -58,22 +58,25 @@ const revokedAt = (table: string, subject: string) =>
     .lookup({ issuer: ISS, subject, jti: undefined })
     .then((f) => f.subjectRevokedAt);
 
+/** `--env staging` on a dynalite table, revoking `subject` of the one test issuer. */
+const stagingFlags = (table: string, subject: string) => [
+  '--env',
+  'staging',
+  '--table',
+  table,
+  '--endpoint',
+  db.endpoint,
+  '--sub',
+  subject,
+  '--iss',
+  ISS,
+];
+
 describe('zta revoke --env', () => {
   it('revokes and lifts a subject in the table named by --table, with the audit trail', async () => {
     // Prepare
     const table = await db.createTable('revocations');
-    const flags = [
-      '--env',
-      'staging',
-      '--table',
-      table,
-      '--endpoint',
-      db.endpoint,
-      '--sub',
-      'alice',
-      '--iss',
-      ISS,
-    ];
+    const flags = stagingFlags(table, 'alice');
 
     // Act
     const revoked = await zta(['revoke', ...flags, '--at', '1800000000', '--reason', 'laptop stolen']);
@@ -184,18 +187,9 @@ describe('zta revoke --env', () => {
  * through the SDK's own `AWS_ENDPOINT_URL_API_GATEWAY`.
  */
 describe("zta revoke --env: the stages' authorizer caches", () => {
-  const revokeIn = async (table: string, subject: string, extra: string[]) => [
+  const revokeIn = (table: string, subject: string, extra: string[]) => [
     'revoke',
-    '--env',
-    'staging',
-    '--table',
-    table,
-    '--endpoint',
-    db.endpoint,
-    '--sub',
-    subject,
-    '--iss',
-    ISS,
+    ...stagingFlags(table, subject),
     ...extra,
   ];
 
@@ -208,7 +202,7 @@ describe("zta revoke --env: the stages' authorizer caches", () => {
       // Act
       const result = await zta(
         // Comma-separated, as the stack output ProtectedStages lists them.
-        await revokeIn(table, 'alice', ['--flush-stage', 'a1b2c3d4e5/prod,f6g7h8i9j0/prod']),
+        revokeIn(table, 'alice', ['--flush-stage', 'a1b2c3d4e5/prod,f6g7h8i9j0/prod']),
         { AWS_ENDPOINT_URL_API_GATEWAY: server.endpoint },
       );
 
@@ -235,12 +229,9 @@ describe("zta revoke --env: the stages' authorizer caches", () => {
     const server = await startProtocolServer([apigw.handler]);
     const env = { AWS_ENDPOINT_URL_API_GATEWAY: server.endpoint };
     try {
-      expect((await zta(await revokeIn(table, 'dave', []))).code).toBe(0);
+      expect((await zta(revokeIn(table, 'dave', []))).code).toBe(0);
 
-      const lifted = await zta(
-        await revokeIn(table, 'dave', ['--undo', '--flush-stage', 'a1b2c3d4e5/prod']),
-        env,
-      );
+      const lifted = await zta(revokeIn(table, 'dave', ['--undo', '--flush-stage', 'a1b2c3d4e5/prod']), env);
 
       expect(lifted.code, lifted.stderr).toBe(0);
       expect(lifted.stderr).toBe('');
@@ -261,12 +252,7 @@ describe("zta revoke --env: the stages' authorizer caches", () => {
     const server = await startProtocolServer([apigw.handler]);
     try {
       const result = await zta(
-        await revokeIn(table, 'bob', [
-          '--flush-stage',
-          'a1b2c3d4e5/prod',
-          '--flush-stage',
-          'f6g7h8i9j0/prod',
-        ]),
+        revokeIn(table, 'bob', ['--flush-stage', 'a1b2c3d4e5/prod', '--flush-stage', 'f6g7h8i9j0/prod']),
         { AWS_ENDPOINT_URL_API_GATEWAY: server.endpoint },
       );
 
@@ -286,7 +272,7 @@ describe("zta revoke --env: the stages' authorizer caches", () => {
   it('without --flush-stage, records and says on stderr how long cached answers may last', async () => {
     const table = await db.createTable('revocations');
 
-    const result = await zta(await revokeIn(table, 'carol', []));
+    const result = await zta(revokeIn(table, 'carol', []));
 
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'revoked', cacheFlushes: [] });
